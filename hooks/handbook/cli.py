@@ -1,0 +1,43 @@
+"""``python -m handbook <command>``: every module in ``handbook.commands`` is one command.
+
+A command module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``
+(the exit status). Keeping one file per command lets each grow without touching the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+from handbook import commands
+
+
+def _command_modules():
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            yield importlib.import_module(f"handbook.commands.{info.name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m handbook", description="国家卫生城市复审资料手册")
+    parser.add_argument(
+        "--root", type=Path, default=Path.cwd(), help="项目根目录（含 standards/ 与 evidence/），默认当前目录"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    for module in _command_modules():
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Windows consoles and CI logs: make Chinese output never crash on encoding.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    args = build_parser().parse_args(argv)
+    return int(args.run(args) or 0)

@@ -1,0 +1,1 @@
+"""One module per ``python -m handbook`` command (see ``handbook.cli``)."""

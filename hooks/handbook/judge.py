@@ -1,0 +1,142 @@
+"""Judge: derive the status of every required cell from the checklist, the plan and the scanned files.
+
+A cell is (item, material, year if the material is needed every year, unit if every responsible unit
+supplies its own). Its status is never typed by anyone: it follows from the files found, the
+deadlines, the waivers and the date taken as today.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from handbook.model import (
+    Archive,
+    Cell,
+    EvidenceFile,
+    Level,
+    Material,
+    Plan,
+    Project,
+    Status,
+    Summary,
+    Tally,
+    Waiver,
+)
+
+log = logging.getLogger(__name__)
+
+_FileIndex = dict[str, list[EvidenceFile]]
+
+
+def judge_cells(project: Project, files: Iterable[EvidenceFile]) -> list[Cell]:
+    """Every required cell of the standard, in item → material → year → unit order."""
+    plan = project.plan
+    by_material = _index_by_material(files)
+    cells: list[Cell] = []
+    for number in sorted(project.standard.items):
+        item = project.standard.items[number]
+        assignment = plan.assignments.get(number)
+        leads = assignment.lead if assignment else ()
+        responsible = _chaseable(plan, assignment.responsible if assignment else ())
+        for material in item.materials:
+            candidates = by_material.get(material.id, [])
+            for year in _years_for(material, plan):
+                for unit in _units_for(material, responsible):
+                    cells.append(_judge_one(plan, material, year, unit, leads, candidates))
+    return cells
+
+
+def summarize(archive: Archive) -> Summary:
+    """Roll the cells up for the whole city, each item, category, answerable unit and year."""
+    categories = {number: item.category for number, item in archive.project.standard.items.items()}
+    overall = Tally()
+    by_item: dict[int, Tally] = {number: Tally() for number in sorted(categories)}
+    by_category: dict[int, Tally] = {c.number: Tally() for c in archive.project.standard.categories}
+    by_unit: dict[str, Tally] = {name: Tally() for name in archive.project.plan.units}
+    by_year: dict[int, Tally] = {year: Tally() for year in archive.project.plan.window}
+    for cell in archive.cells:
+        overall.add(cell.status)
+        by_item.setdefault(cell.item, Tally()).add(cell.status)
+        by_category.setdefault(categories.get(cell.item, 0), Tally()).add(cell.status)
+        if cell.owner:
+            by_unit.setdefault(cell.owner, Tally()).add(cell.status)
+        if cell.year is not None:
+            by_year.setdefault(cell.year, Tally()).add(cell.status)
+    return Summary(overall=overall, by_item=by_item, by_category=by_category, by_unit=by_unit, by_year=by_year)
+
+
+# --------------------------------------------------------------------------- one cell
+
+
+def _judge_one(
+    plan: Plan,
+    material: Material,
+    year: int | None,
+    unit: str | None,
+    leads: tuple[str, ...],
+    candidates: list[EvidenceFile],
+) -> Cell:
+    owner = unit or (leads[0] if leads else None)
+    cell = Cell(item=material.item, material=material.id, year=year, unit=unit, status=Status.MISSING, owner=owner)
+    waiver = _waiver_for(plan.waivers, material, unit)
+    if waiver:
+        cell.status, cell.reason = Status.WAIVED, waiver.reason
+        return cell
+    matching = [f for f in candidates if _fits(f, year, unit)]
+    cell.files = [f.path for f in matching]
+    good = [f for f in matching if not f.has_error]
+    if good:
+        cell.status = Status.COLLECTED
+        return cell
+    if matching:
+        # Present, but every file has a problem: someone must look before it counts.
+        first = next(p for p in matching[0].problems if p.level is Level.ERROR)
+        cell.status, cell.reason = Status.REVIEW, first.message
+        return cell
+    cell.deadline = plan.deadline_for(material.id, year)
+    cell.status = Status.OVERDUE if plan.today > cell.deadline else Status.MISSING
+    return cell
+
+
+def _fits(file: EvidenceFile, year: int | None, unit: str | None) -> bool:
+    if year is not None and year not in file.years:
+        return False
+    return unit is None or file.unit == unit
+
+
+def _waiver_for(waivers: list[Waiver], material: Material, unit: str | None) -> Waiver | None:
+    for waiver in waivers:
+        if waiver.material is not None and waiver.material != material.id:
+            continue
+        if waiver.material is None and waiver.item != material.item:
+            continue
+        if waiver.unit is not None and waiver.unit != unit:
+            continue
+        return waiver
+    return None
+
+
+# --------------------------------------------------------------------------- expansion
+
+
+def _years_for(material: Material, plan: Plan) -> tuple[int | None, ...]:
+    return tuple(plan.window) if material.per_year else (None,)
+
+
+def _units_for(material: Material, responsible: tuple[str, ...]) -> tuple[str | None, ...]:
+    return responsible if material.per_unit and responsible else (None,)
+
+
+def _chaseable(plan: Plan, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Only units the plan knows as chaseable get cells of their own (groups are shown, not chased)."""
+    return tuple(name for name in names if name in plan.units)
+
+
+def _index_by_material(files: Iterable[EvidenceFile]) -> _FileIndex:
+    index: _FileIndex = defaultdict(list)
+    for file in files:
+        for material_id in file.materials:
+            index[material_id].append(file)
+    return index

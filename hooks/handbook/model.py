@@ -1,0 +1,489 @@
+"""The one model every view is rendered from: load → scan → judge → render.
+
+Plain dataclasses, no MkDocs import. Every value loaded from YAML keeps the
+place it came from (``Where``) so that any later message can name file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+# --------------------------------------------------------------------------- places and messages
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A place in an input file. ``line`` is 1-based; 0 means the whole file."""
+
+    file: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+class Level(str, Enum):
+    ERROR = "错误"
+    WARNING = "警告"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding, printed as ``文件:行: 问题 — 怎么改``."""
+
+    level: Level
+    where: Where
+    problem: str
+    fix: str = ""
+    code: str = ""  # stable machine key, e.g. "unknown-unit", "duplicate-key"
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.level.value}: {self.problem}"
+        return f"{text} — {self.fix}" if self.fix else text
+
+
+# --------------------------------------------------------------------------- the national standard
+
+
+class Kind(str, Enum):
+    """Which indicator set and upload slots apply."""
+
+    CITY = "城市"
+    COUNTY = "县"
+
+
+@dataclass(slots=True)
+class Slot:
+    """A national 资料评估 upload slot (PDF or OFD only)."""
+
+    key: str  # stable ascii key, e.g. "work-plan"
+    title: str  # e.g. "工作计划"
+    kinds: tuple[Kind, ...]  # which sets list it
+    order: int
+    county_title: str | None = None  # the county set's wording, when it differs
+    where: Where | None = None
+
+    def title_for(self, kind: Kind) -> str:
+        return self.county_title if kind is Kind.COUNTY and self.county_title else self.title
+
+
+@dataclass(slots=True)
+class Material:
+    """One line of an item's checklist; id is ``NN.K``."""
+
+    id: str
+    item: int
+    title: str
+    complete_when: str  # what makes it complete, in words
+    per_year: bool  # one needed for every year of the window
+    per_unit: bool  # every responsible unit supplies its own
+    formats: tuple[str, ...]  # accepted extensions without dot, lower case
+    seal: bool  # a seal (盖章) is expected
+    slot: str | None  # Slot.key it feeds, or None
+    where: Where | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        item, k = self.id.split(".")
+        return int(item), int(k)
+
+
+@dataclass(slots=True)
+class Item:
+    number: int  # 1..45
+    title: str  # a short title of ours (the standard itself numbers items only)
+    text: str  # the official requirement text, verbatim
+    category: int  # 1..7
+    indicators: tuple[int, ...] = ()
+    materials: list[Material] = field(default_factory=list)
+    where: Where | None = None
+
+    @property
+    def code(self) -> str:
+        return f"{self.number:02d}"
+
+
+@dataclass(slots=True)
+class Category:
+    number: int  # 1..7
+    numeral: str  # 一..七
+    title: str
+    items: tuple[int, ...]
+    where: Where | None = None
+
+
+class RuleKind(str, Enum):
+    THRESHOLD = "threshold"  # op + value (+ unit) on the latest year
+    TREND = "trend"  # one of TRENDS over the years
+    THRESHOLD_OR_TREND = "threshold_or_trend"
+    FIVE_YEAR_MEAN = "five_year_mean"  # latest ≤ mean of the 5 years before it
+    PLAN = "plan"  # value op plan value (regional health plan)
+    GRADE = "grade"  # A..D, ``min`` or better
+    PRESENCE = "presence"  # 有/无 (or 达到/未达到)
+
+
+TRENDS = ("逐年下降", "逐年提高", "持续降低", "持续提高", "呈下降趋势", "持续改善")
+OPERATORS = (">=", ">", "<=", "<", "==")
+
+
+@dataclass(slots=True)
+class Rule:
+    kind: RuleKind
+    op: str | None = None  # one of OPERATORS
+    value: float | None = None
+    unit: str = ""  # "%", "‰", "/10万", "天", "小时", "平方米", "名", "个", "岁", "分贝"
+    trend: str | None = None  # one of TRENDS
+    grade: str | None = None  # minimum grade for GRADE, e.g. "C"
+    where: Where | None = None
+
+    def as_dict(self) -> dict:
+        data = {"kind": self.kind.value}
+        for name in ("op", "value", "unit", "trend", "grade"):
+            value = getattr(self, name)
+            if value not in (None, ""):
+                data[name] = value
+        return data
+
+
+@dataclass(slots=True)
+class CountyVariant:
+    """How an indicator differs for a 县 (absent: the same as for a city)."""
+
+    applies: bool = True
+    name: str | None = None
+    target: str | None = None
+    rule: Rule | None = None
+
+
+@dataclass(slots=True)
+class Indicator:
+    number: int  # 1..56
+    name: str
+    target: str  # the target text as written, e.g. "≥75%或持续提高"
+    note: str
+    rule: Rule
+    years: int  # completed years of data needed: 3, or 5 for indicator 38
+    items: tuple[int, ...]
+    county: CountyVariant = field(default_factory=CountyVariant)
+    where: Where | None = None
+
+
+@dataclass(slots=True)
+class Standard:
+    categories: list[Category]
+    items: dict[int, Item]
+    indicators: dict[int, Indicator]
+    slots: dict[str, Slot]
+
+    def material(self, material_id: str) -> Material | None:
+        try:
+            item = self.items[int(material_id.split(".")[0])]
+        except (KeyError, ValueError):
+            return None
+        return next((m for m in item.materials if m.id == material_id), None)
+
+    @property
+    def materials(self) -> list[Material]:
+        return [m for number in sorted(self.items) for m in self.items[number].materials]
+
+
+# --------------------------------------------------------------------------- the city's plan
+
+
+@dataclass(slots=True)
+class Unit:
+    """A unit that can be chased: it has a liaison and gets cells of its own."""
+
+    name: str  # canonical name, e.g. "市卫健委"
+    slug: str  # ascii url slug, stable, e.g. "wjw"
+    full_name: str = ""  # e.g. "登封市卫生健康委员会"
+    aliases: tuple[str, ...] = ()
+    kind: str = ""  # 市直部门 / 街道 / 企业 / 医疗机构 / ...
+    parent: str | None = None  # canonical name of the unit it belongs to
+    liaison: str = ""
+    accounts: tuple[str, ...] = ()  # git accounts or groups, for CODEOWNERS
+    where: Where | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.full_name, *self.aliases) if self.full_name else (self.name, *self.aliases)
+
+
+@dataclass(slots=True)
+class Group:
+    """A generic entry of a responsibility list (e.g. "其它市直机关、事（企）业单位"): shown, never chased."""
+
+    name: str
+    where: Where | None = None
+
+
+@dataclass(slots=True)
+class Assignment:
+    item: int
+    lead: tuple[str, ...]  # canonical unit names
+    responsible: tuple[str, ...]  # canonical unit names (leads are responsible too)
+    groups: tuple[str, ...] = ()  # generic entries, shown as text
+    duty: str = ""
+    where: Where | None = None
+
+
+@dataclass(slots=True)
+class Stage:
+    name: str
+    start: dt.date | None
+    end: dt.date
+    description: str = ""
+    where: Where | None = None
+
+
+@dataclass(slots=True)
+class Waiver:
+    """不适用: an item, a material, or a material for one unit, with the reason."""
+
+    item: int | None
+    material: str | None
+    unit: str | None
+    reason: str
+    where: Where | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    city: str
+    kind: Kind
+    review_year: int
+    window: tuple[int, ...]  # years whose materials are collected, oldest first
+    today: dt.date
+    units: dict[str, Unit]  # canonical name → unit
+    groups: dict[str, Group]
+    assignments: dict[int, Assignment]  # item → assignment
+    stages: list[Stage]
+    deadline_completed_years: dt.date  # cells of years < review_year are due by then
+    deadline_current_year: dt.date  # cells of the review year are due by then
+    material_deadlines: dict[str, dt.date] = field(default_factory=dict)
+    waivers: list[Waiver] = field(default_factory=list)
+    indicator_owners: dict[int, str] = field(default_factory=dict)  # indicator → unit
+    indicator_targets: dict[int, tuple[str, Rule]] = field(default_factory=dict)  # local overrides
+    max_file_mb: int = 50
+    alias_index: dict[str, str] = field(default_factory=dict)  # any name/alias → canonical name
+
+    def resolve_unit(self, name: str) -> Unit | None:
+        canonical = self.alias_index.get(name.strip())
+        return self.units.get(canonical) if canonical else None
+
+    def deadline_for(self, material_id: str, year: int | None) -> dt.date:
+        if material_id in self.material_deadlines:
+            return self.material_deadlines[material_id]
+        # Standing documents (no year) belong with the completed years: due at the self-check stage.
+        if year is None or year < self.review_year:
+            return self.deadline_completed_years
+        return self.deadline_current_year
+
+
+@dataclass(slots=True)
+class Project:
+    """What ``load_project`` returns: the standard, the plan, and everything said about them."""
+
+    root: Path
+    standard: Standard
+    plan: Plan
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level is Level.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level is Level.WARNING]
+
+
+# --------------------------------------------------------------------------- evidence (scan)
+
+
+@dataclass(slots=True)
+class Problem:
+    """Why a file breaks the evidence contract, and how to fix it (both in Chinese)."""
+
+    code: str  # e.g. "bad-name", "unknown-unit", "outside-window", "empty", "unreadable-pdf"
+    message: str
+    fix: str
+    level: Level = Level.ERROR
+
+
+@dataclass(slots=True)
+class Sidecar:
+    doc_number: str = ""  # 文号
+    doc_type: str = ""  # 法规/规章/规范性文件/公文/其他
+    issuer: str = ""
+    issued: dt.date | None = None
+    effective: dt.date | None = None
+    pages: str = ""  # page range within the file, e.g. "3-7"
+    also_for: tuple[str, ...] = ()  # other material ids this file serves
+    restricted: bool = False
+    note: str = ""
+
+
+@dataclass(slots=True)
+class EvidenceFile:
+    path: str  # posix path relative to the evidence root, e.g. "03/03.1-年度工作计划/2023-市爱卫办-….pdf"
+    size: int
+    mtime_ns: int
+    sha256: str
+    filetype: str  # detected from content: "pdf", "jpg", "png", "docx", "xlsx", "ofd", "unknown", ...
+    item: int | None
+    material: str | None  # material id, e.g. "03.1"
+    years: tuple[int, ...]  # one year, or a span expanded (2022至2024 → 2022, 2023, 2024)
+    unit: str | None  # canonical unit name
+    unit_raw: str  # the unit as written in the file name
+    title: str
+    pages: int | None = None  # PDF page count
+    sidecar: Sidecar | None = None
+    committer: str = ""  # from git; empty outside a checkout
+    committed: dt.datetime | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.sidecar and self.sidecar.restricted)
+
+    @property
+    def has_error(self) -> bool:
+        return any(p.level is Level.ERROR for p in self.problems)
+
+    @property
+    def materials(self) -> tuple[str, ...]:
+        """Every material this file serves: its folder's, then the sidecar's ``also_for``."""
+        extra = self.sidecar.also_for if self.sidecar else ()
+        own = (self.material,) if self.material else ()
+        return own + tuple(m for m in extra if m not in own)
+
+
+# --------------------------------------------------------------------------- status (judge)
+
+
+class Status(str, Enum):
+    COLLECTED = "已收集"
+    MISSING = "缺失"
+    OVERDUE = "逾期"
+    WAIVED = "不适用"
+    REVIEW = "待核"
+
+
+@dataclass(slots=True)
+class Cell:
+    """A required cell: (item, material, year if per-year, unit if per-unit)."""
+
+    item: int
+    material: str
+    year: int | None
+    unit: str | None  # canonical unit name when per-unit; else the lead unit is answerable
+    status: Status
+    files: list[str] = field(default_factory=list)  # EvidenceFile.path
+    deadline: dt.date | None = None
+    reason: str = ""  # waiver reason, or what is wrong for 待核
+    owner: str | None = None  # the unit answerable for it (per-unit unit, else first lead)
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts per status and the share collected (waived cells do not count against)."""
+
+    counts: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+
+    def add(self, status: Status) -> None:
+        self.counts[status] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def required(self) -> int:
+        return self.total - self.counts[Status.WAIVED]
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.counts[Status.COLLECTED] / self.required, 1) if self.required else 100.0
+
+    def as_dict(self) -> dict:
+        return {
+            **{s.value: n for s, n in self.counts.items()},
+            "total": self.total,
+            "required": self.required,
+            "percent": self.percent,
+        }
+
+
+@dataclass(slots=True)
+class Summary:
+    """Roll-ups of the cells: the whole city, and per item, category, unit and year."""
+
+    overall: Tally
+    by_item: dict[int, Tally]
+    by_category: dict[int, Tally]
+    by_unit: dict[str, Tally]  # canonical unit name → cells it owes
+    by_year: dict[int, Tally]  # per-year cells only
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+class Verdict(str, Enum):
+    PASS = "达标"
+    FAIL = "未达标"
+    NO_DATA = "缺数据"
+
+
+@dataclass(slots=True)
+class IndicatorValue:
+    indicator: int
+    year: int
+    value: float | str | None  # number, grade letter, or "有"/"无"
+    unit: str
+    raw: str
+    plan_value: float | None = None
+    reporter: str = ""
+    source: str = ""
+    where: Where | None = None  # table file and row
+
+
+@dataclass(slots=True)
+class IndicatorResult:
+    indicator: int
+    applies: bool
+    target: str
+    rule: Rule
+    years: tuple[int, ...]  # the years judged, oldest first
+    values: dict[int, IndicatorValue]
+    verdict: Verdict
+    reason: str
+    owner: str | None = None
+
+
+# --------------------------------------------------------------------------- the whole judged archive
+
+
+@dataclass(slots=True)
+class Archive:
+    """Project + scanned files + judged cells + indicator results: what renderers read."""
+
+    project: Project
+    files: list[EvidenceFile]
+    cells: list[Cell]
+    summary: Summary | None = None
+    indicators: dict[int, IndicatorResult] = field(default_factory=dict)
+    indicator_problems: list[Diagnostic] = field(default_factory=list)
+    evidence_root: Path | None = None
+
+    @property
+    def problem_files(self) -> list[EvidenceFile]:
+        return [f for f in self.files if f.problems]

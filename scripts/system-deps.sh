@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Debian packages the tests and the package need: chromium (browser tests), poppler-utils (PDF → PNG),
+# a CJK TrueType font (embedded in generated PDFs), git. Installs what is missing when run as root with
+# apt-get; otherwise says what to install and goes on (tests needing them skip with a reason, except under CI).
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v git >/dev/null 2>&1 || need+=(git)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "安装系统依赖：${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+  echo "提示：缺少系统软件包 ${need[*]}（Debian/Ubuntu：sudo apt-get install ${need[*]}）；相关测试将跳过。" >&2
+fi
