@@ -1,0 +1,101 @@
+"""Building Diagnostics, and ``suggest``: the nearest valid value for a typo.
+
+Every message reads ``文件:行: 问题 — 怎么改``; the helpers here only save repetition.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from handbook.model import Diagnostic, Level, Where
+
+log = logging.getLogger(__name__)
+
+
+def error(where: Where, problem: str, fix: str = "", code: str = "") -> Diagnostic:
+    return Diagnostic(Level.ERROR, where, problem, fix, code)
+
+
+def warning(where: Where, problem: str, fix: str = "", code: str = "") -> Diagnostic:
+    return Diagnostic(Level.WARNING, where, problem, fix, code)
+
+
+def _normalise(text: str) -> str:
+    # Full-width letters/digits and stray spaces are the commonest "typos" in Chinese input.
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def _char_overlap(a: str, b: str) -> float:
+    """Order-insensitive similarity: catches swapped characters (市管城局 → 市城管局)."""
+    if not a or not b:
+        return 0.0
+    common = sum(min(a.count(c), b.count(c)) for c in set(a))
+    return 2.0 * common / (len(a) + len(b))
+
+
+def _score(name: str, candidate: str) -> float:
+    ratio = difflib.SequenceMatcher(None, name, candidate).ratio()
+    return max(ratio, 0.9 * _char_overlap(name, candidate))
+
+
+def _cutoff(name: str) -> float:
+    # Chinese unit names are 3–8 characters and share 市…局: "市城官局"/"市城管局" scores 0.75 and must
+    # match, "市教育局"/"市城管局" scores 0.5 and must not; one cutoff between serves every length.
+    return 0.6
+
+
+def suggest(name: object, candidates: Iterable[object]) -> str | None:
+    """The candidate nearest to ``name`` (a likely typo), or None when nothing is close.
+
+    Comparison ignores full-width/half-width differences, spaces and case; ties go to the
+    candidate listed first, so the answer is deterministic.
+    """
+    wanted = _normalise(str(name))
+    if not wanted:
+        return None
+    options: Sequence[str] = list(dict.fromkeys(str(c) for c in candidates))
+    best: str | None = None
+    best_score = 0.0
+    for option in options:
+        norm = _normalise(option)
+        if norm == wanted:
+            return option
+        score = _score(wanted, norm)
+        if score > best_score:
+            best, best_score = option, score
+    return best if best is not None and best_score >= _cutoff(wanted) else None
+
+
+def did_you_mean(name: object, candidates: Iterable[object], *, fallback: str = "") -> str:
+    """A ``fix`` text: "改为“X”？" when a near value exists, else ``fallback``."""
+    nearest = suggest(name, candidates)
+    if nearest is not None:
+        return f"是否应为“{nearest}”？"
+    return fallback
+
+
+def listing(values: Iterable[object], limit: int = 12) -> str:
+    """A short, readable list of valid values for a fix text."""
+    items = [str(v) for v in values]
+    shown = "、".join(items[:limit])
+    return f"{shown} 等 {len(items)} 个" if len(items) > limit else shown
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple[int, str, int]:
+    """Errors before warnings, then by file and line: the order people fix things in."""
+    return (0 if diagnostic.level is Level.ERROR else 1, diagnostic.where.file, diagnostic.where.line)
+
+
+def as_dict(diagnostic: Diagnostic) -> dict:
+    return {
+        "level": diagnostic.level.name.lower(),
+        "file": diagnostic.where.file,
+        "line": diagnostic.where.line,
+        "problem": diagnostic.problem,
+        "fix": diagnostic.fix,
+        "code": diagnostic.code,
+        "text": str(diagnostic),
+    }
