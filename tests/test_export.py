@@ -125,7 +125,7 @@ def test_archive_export_has_files_cells_summary_and_verdicts() -> None:
     assert list(data["summary"]["by_item"]) == ["1", "3"] and list(data["summary"]["by_year"]) == ["2023", "2024"]
     indicator = next(i for i in data["indicators"] if i["number"] == 1)
     assert indicator["verdict"] == "达标" and indicator["judged_years"] == [2023, 2024, 2025]
-    assert [v["value"] for v in indicator["values"]] == [20.5, 23.0, 24.1]
+    assert {y: v["value"] for y, v in indicator["values"].items()} == {"2023": 20.5, "2024": 23.0, "2025": 24.1}
     assert "verdict" not in next(i for i in data["indicators"] if i["number"] == 22)
 
 

@@ -252,12 +252,14 @@ def _value(value: IndicatorValue) -> dict[str, Any]:
 
 
 def _add_indicator_results(indicators: list[dict[str, Any]], results: dict[int, IndicatorResult]) -> None:
+    from handbook.indicators import verdict_label
+
     for entry in indicators:
         result = results.get(entry["number"])
         if result is None:
             continue
         entry["applies"] = result.applies
         entry["judged_years"] = list(result.years)
-        entry["values"] = [_value(result.values[year]) for year in sorted(result.values)]
-        entry["verdict"] = result.verdict.value
+        entry["values"] = {str(year): _value(result.values[year]) for year in sorted(result.values)}
+        entry["verdict"] = verdict_label(result)
         entry["reason"] = result.reason

@@ -467,6 +467,7 @@ class IndicatorResult:
     verdict: Verdict
     reason: str
     owner: str | None = None
+    name: str = ""  # the name that applies (the county variant's for a 县)
 
 
 # --------------------------------------------------------------------------- the whole judged archive
@@ -483,6 +484,7 @@ class Archive:
     indicators: dict[int, IndicatorResult] = field(default_factory=dict)
     indicator_problems: list[Diagnostic] = field(default_factory=list)
     evidence_root: Path | None = None
+    stats: dict = field(default_factory=dict)  # timings and scan counters, for logs and the benchmark
 
     @property
     def problem_files(self) -> list[EvidenceFile]:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from handbook.model import Archive
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _timed(stats: dict, name: str):
+    start = time.perf_counter()
+    yield
+    stats[f"{name}_seconds"] = round(time.perf_counter() - start, 3)
 
 
 def build_archive(
@@ -21,17 +31,43 @@ def build_archive(
     """Load the standard and plan under ``root``, scan ``root/evidence``, judge every cell and indicator.
 
     Raises nothing for bad input: every problem is a Diagnostic on the project or a Problem on a file.
+    ``archive.stats`` holds the time of each step and the scan's counters (files seen, hashed again).
     """
     from handbook.indicators import evaluate_indicators
     from handbook.judge import judge_cells, summarize
     from handbook.project import load_project
     from handbook.scan import scan_evidence
 
-    project = load_project(root, today=today)
+    root = Path(root)
+    stats: dict = {}
+    with _timed(stats, "load"):
+        project = load_project(root, today=today)
     evidence_root = root / "evidence"
-    files = scan_evidence(project, evidence_root, cache_dir=cache_dir or root / ".cache" / "handbook", git=git)
-    cells = judge_cells(project, files)
-    archive = Archive(project=project, files=files, cells=cells, evidence_root=evidence_root)
-    archive.summary = summarize(archive)
-    archive.indicators, archive.indicator_problems = evaluate_indicators(project, evidence_root)
+    with _timed(stats, "scan"):
+        files = scan_evidence(project, evidence_root, cache_dir=cache_dir or default_cache_dir(root), git=git)
+    with _timed(stats, "judge"):
+        cells = judge_cells(project, files)
+        archive = Archive(project=project, files=files, cells=cells, evidence_root=evidence_root, stats=stats)
+        archive.summary = summarize(archive)
+    with _timed(stats, "indicators"):
+        archive.indicators, archive.indicator_problems = evaluate_indicators(project, evidence_root)
+    stats.update(_scan_counters())
+    stats["files"] = len(files)
     return archive
+
+
+def default_cache_dir(root: Path) -> Path:
+    """Kept outside site/ (which MkDocs empties) and safe to delete: only hashes and page counts live there."""
+    return Path(root) / ".cache" / "handbook"
+
+
+def _scan_counters() -> dict:
+    """The scan's own counters (files hashed this run, bytes hashed), when the scanner exposes them."""
+    from handbook import scan
+
+    counters = getattr(scan, "last_stats", None)
+    if counters is None:
+        return {}
+    if isinstance(counters, dict):
+        return dict(counters)
+    return dataclasses.asdict(counters) if dataclasses.is_dataclass(counters) else dict(vars(counters))
