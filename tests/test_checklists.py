@@ -1,0 +1,162 @@
+"""The national material checklists (standards/national/checklists.yml) are complete and consistent."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKLISTS = ROOT / "standards" / "national" / "checklists.yml"
+SLOTS = ROOT / "standards" / "national" / "slots.yml"
+
+ALLOWED_FORMATS = {"pdf", "ofd", "jpg", "png", "docx", "doc", "xlsx", "xls", "mp4", "zip"}
+FIELDS = {"id", "title", "complete_when", "per_year", "per_unit", "formats", "seal", "slot"}
+REQUIRED_FIELDS = FIELDS - {"slot"}
+# The fixed slot keys of standards/README.md, used when slots.yml is not there.
+FIXED_SLOT_KEYS = {
+    "recommendation", "work-report", "work-plan", "implementation-plan", "regulations", "office",
+    "area-population", "economy", "divisions", "maps", "other",
+}
+ID_PATTERN = re.compile(r"^(\d{2})\.([1-9]\d*)$")
+
+
+def load_checklists(path: Path = CHECKLISTS) -> dict[int, list[dict]]:
+    """item number → its materials, in file order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert set(data) == {"checklists"}, f"{path}: only the key 'checklists' is expected"
+    result: dict[int, list[dict]] = {}
+    for entry in data["checklists"]:
+        assert set(entry) == {"item", "materials"}, entry
+        assert entry["item"] not in result, f"item {entry['item']} listed twice"
+        result[entry["item"]] = entry["materials"]
+    return result
+
+
+def slot_keys() -> set[str]:
+    if not SLOTS.exists():
+        return FIXED_SLOT_KEYS
+    return {slot["key"] for slot in yaml.safe_load(SLOTS.read_text(encoding="utf-8"))["slots"]}
+
+
+def all_materials(checklists: dict[int, list[dict]]) -> list[dict]:
+    return [m for number in sorted(checklists) for m in checklists[number]]
+
+
+@pytest.fixture(scope="module")
+def checklists() -> dict[int, list[dict]]:
+    return load_checklists()
+
+
+def test_every_item_has_at_least_two_materials(checklists):
+    assert sorted(checklists) == list(range(1, 46))
+    thin = {n: len(ms) for n, ms in checklists.items() if len(ms) < 2}
+    assert not thin, f"items with fewer than 2 materials: {thin}"
+
+
+def test_average_is_about_four(checklists):
+    total = len(all_materials(checklists))
+    assert total / 45 >= 3.5, total
+
+
+def id_problems(checklists: dict[int, list[dict]]) -> list[str]:
+    """Ids that do not match their item or are not consecutive from 1."""
+    problems = []
+    for number, materials in checklists.items():
+        ids = [m["id"] for m in materials]
+        expected = [f"{number:02d}.{k}" for k in range(1, len(materials) + 1)]
+        if ids != expected or not all(isinstance(i, str) and ID_PATTERN.match(i) for i in ids):
+            problems.append(f"item {number}: {ids} != {expected}")
+    return problems
+
+
+def test_ids_match_item_and_are_consecutive(checklists):
+    assert id_problems(checklists) == []
+
+
+def test_fields_and_types(checklists):
+    for material in all_materials(checklists):
+        mid = material["id"]
+        assert REQUIRED_FIELDS <= set(material) <= FIELDS, f"{mid}: fields {sorted(material)}"
+        for flag in ("per_year", "per_unit", "seal"):
+            assert isinstance(material[flag], bool), f"{mid}.{flag} must be true/false"
+        for text in ("title", "complete_when"):
+            assert isinstance(material[text], str) and material[text].strip(), f"{mid}.{text} is empty"
+        assert material["formats"], f"{mid}: no formats"
+        assert set(material["formats"]) <= ALLOWED_FORMATS, f"{mid}: {material['formats']}"
+        assert len(set(material["formats"])) == len(material["formats"]), f"{mid}: duplicate format"
+
+
+def test_titles_are_unique_within_an_item(checklists):
+    for number, materials in checklists.items():
+        titles = [m["title"] for m in materials]
+        assert len(titles) == len(set(titles)), f"item {number}: duplicate titles"
+
+
+def test_slots_exist_and_are_fed(checklists):
+    keys = slot_keys()
+    used = {m["slot"] for m in all_materials(checklists) if m.get("slot")}
+    assert used <= keys, f"unknown slots: {used - keys}"
+    unfed = (keys - {"other"}) - used
+    assert not unfed, f"slots fed by no material: {sorted(unfed)}"
+
+
+def test_slot_materials_are_uploadable(checklists):
+    """The national upload takes PDF or OFD only, so a slot's material must accept a PDF."""
+    for material in all_materials(checklists):
+        if material.get("slot"):
+            assert "pdf" in material["formats"], material["id"]
+
+
+def test_numbering_other_helpers_rely_on(checklists):
+    by_id = {m["id"]: m for m in all_materials(checklists)}
+    plan, summary, self_disposal = by_id["03.1"], by_id["03.2"], by_id["26.4"]
+    assert "计划" in plan["title"] and plan["per_year"] and plan["slot"] == "work-plan"
+    assert "总结" in summary["title"] and summary["per_year"]
+    assert "自行处置" in self_disposal["title"]
+    assert by_id["01.1"]["slot"] == "regulations" and by_id["02.4"]["slot"] == "office"
+
+
+def test_per_unit_materials_stay_few(checklists):
+    """Every per-unit material multiplies cells by the responsible units; keep them a handful."""
+    per_unit = [m["id"] for m in all_materials(checklists) if m["per_unit"]]
+    assert 1 <= len(per_unit) <= 6, per_unit
+
+
+def test_formal_documents_expect_a_seal(checklists):
+    for material in all_materials(checklists):
+        if material.get("slot") in {"regulations", "work-plan", "implementation-plan", "office"}:
+            assert material["seal"], material["id"]
+
+
+def test_file_has_no_duplicate_keys():
+    """safe_load silently keeps the last duplicate; the project loader would refuse it, so check here."""
+
+    class StrictLoader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader, node, deep=False):
+        keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
+        duplicates = {k for k in keys if keys.count(k) > 1}
+        assert not duplicates, f"line {node.start_mark.line + 1}: duplicate keys {duplicates}"
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    yaml.load(CHECKLISTS.read_text(encoding="utf-8"), Loader=StrictLoader)
+
+
+def test_id_check_catches_gaps_and_wrong_items(tmp_path):
+    """The id check fails on real defects (a gap, an id of another item, an unquoted number)."""
+    broken = tmp_path / "checklists.yml"
+    broken.write_text(
+        "checklists:\n"
+        '  - {item: 1, materials: [{id: "01.2"}]}\n'
+        '  - {item: 2, materials: [{id: "02.1"}, {id: "03.2"}]}\n'
+        "  - {item: 4, materials: [{id: 4.1}]}\n"
+        '  - {item: 5, materials: [{id: "05.1"}, {id: "05.2"}]}\n',
+        encoding="utf-8",
+    )
+    problems = id_problems(load_checklists(broken))
+    assert [p.split(":")[0] for p in problems] == ["item 1", "item 2", "item 4"]
