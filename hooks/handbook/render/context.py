@@ -1,0 +1,190 @@
+"""View helpers for the site templates: escaping, badges, sizes, dates, links, rankings.
+
+Nothing here imports MkDocs. Every string that came from YAML, a file name or a sidecar goes through
+``md_escape`` (Markdown context) or ``html_escape`` (raw-HTML blocks such as SVG) before it reaches a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import posixpath
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from handbook.model import Plan, Stage, Status, Tally, Unit
+
+log = logging.getLogger(__name__)
+
+# The punctuation Python-Markdown reads as syntax (its ESCAPED_CHARS plus the tables' "|"); a backslash
+# makes each literal. "<", ">" and "&" become entities instead. No extension that adds syntax (~~, ==, ^^,
+# magic links) is enabled, so this set is complete for our mkdocs.yml.
+_MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+STATUS_CLASS: dict[Status, str] = {
+    Status.COLLECTED: "hb-ok",
+    Status.MISSING: "hb-missing",
+    Status.OVERDUE: "hb-overdue",
+    Status.WAIVED: "hb-waived",
+    Status.REVIEW: "hb-review",
+}
+
+# Extensions the site never serves as files: a browser would run them (or MkDocs would render them).
+UNSERVED_EXTENSIONS = frozenset({"md", "markdown", "html", "htm", "xhtml", "svg", "js", "mjs"})
+
+
+def md_escape(value: object) -> Markup:
+    """Escape for a Markdown inline context: no syntax, no HTML, one line (safe in table cells)."""
+    text = _LINE_BREAKS.sub(" ", str(value)).strip()
+    text = _MD_SPECIALS.sub(r"\\\1", text)
+    return Markup(html.escape(text, quote=True))
+
+
+def html_escape(value: object) -> Markup:
+    """Escape for a raw-HTML block (Markdown does not run there, so no backslashes)."""
+    return Markup(html.escape(str(value), quote=True))
+
+
+def finalize(value: object) -> object:
+    """Jinja ``finalize``: every ``{{ }}`` output is Markdown-escaped unless already Markup."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup) or isinstance(value, (int, float)):
+        return value
+    return md_escape(value)
+
+
+def badge(status: Status | str, label: str | None = None) -> Markup:
+    """A status badge: coloured, and the word itself so it prints and reads without colour."""
+    status = Status(status)
+    text = html.escape(label or status.value)
+    return Markup(f'<span class="hb-badge {STATUS_CLASS[status]}">{text}</span>')
+
+
+def percent_class(percent: float) -> Markup:
+    """A CSS class for a completion percentage (a constant, so safe inside an attribute)."""
+    if percent >= 90:
+        return Markup("hb-ok")
+    if percent >= 60:
+        return Markup("hb-review")
+    return Markup("hb-missing")
+
+
+def human_size(size: int | None) -> str:
+    """Bytes as 字节/KB/MB/GB with one decimal (1024 based, as file managers show it)."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024
+        if value < 1024 or unit == "TB":
+            return f"{value:.1f} {unit}"
+    return f"{size} B"  # pragma: no cover
+
+
+def fmt_date(value: dt.date | dt.datetime | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def fmt_percent(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+def years_label(years: tuple[int, ...] | list[int]) -> str:
+    years = sorted(years)
+    if not years:
+        return ""
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}至{years[-1]}"
+    return "、".join(str(y) for y in years)
+
+
+def relative(target: str, here: str) -> str:
+    """A Markdown link from the page ``here`` (src uri, e.g. items/01.md) to ``target`` (src uri)."""
+    return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+
+def url_path(path: str) -> str:
+    """Percent-encode a path for a Markdown link destination (spaces, brackets, <, > all encoded)."""
+    return quote(path, safe="/")
+
+
+def evidence_uri(path: str) -> str:
+    """Where an evidence file lives in the site: evidence/<its path under evidence/>."""
+    return f"evidence/{path}"
+
+
+def is_served(path: str) -> bool:
+    ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    return ext not in UNSERVED_EXTENSIONS
+
+
+def item_uri(number: int) -> str:
+    return f"items/{number:02d}.md"
+
+
+def category_uri(number: int) -> str:
+    return f"categories/{number}.md"
+
+
+def unit_uri(unit: Unit) -> str:
+    return f"units/{unit.slug}.md"
+
+
+@dataclass(frozen=True, slots=True)
+class RankRow:
+    unit: Unit
+    tally: Tally
+    rank: int
+
+
+def unit_ranking(plan: Plan, by_unit: dict[str, Tally]) -> list[RankRow]:
+    """Units that owe cells, best completion first; ties by more cells collected, then by name."""
+    rows = [
+        (plan.units[name], tally)
+        for name, tally in by_unit.items()
+        if name in plan.units and tally.required > 0
+    ]
+    rows.sort(key=lambda r: (-r[1].percent, -r[1].counts[Status.COLLECTED], r[0].name))
+    return [RankRow(unit, tally, i + 1) for i, (unit, tally) in enumerate(rows)]
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    label: str
+    date: dt.date
+    days_left: int
+
+
+def next_deadline(plan: Plan) -> Deadline | None:
+    """The nearest deadline on or after today: the two due dates, per-material dates and stage ends."""
+    candidates: list[tuple[dt.date, str]] = [
+        (plan.deadline_completed_years, "往年材料截止"),
+        (plan.deadline_current_year, f"{plan.review_year}年材料截止"),
+    ]
+    candidates += [(date, f"材料 {mid} 截止") for mid, date in plan.material_deadlines.items()]
+    candidates += [(stage.end, f"{stage.name}阶段结束") for stage in plan.stages]
+    upcoming = sorted((d, label) for d, label in candidates if d >= plan.today)
+    if not upcoming:
+        return None
+    date, label = upcoming[0]
+    return Deadline(label=label, date=date, days_left=(date - plan.today).days)
+
+
+def stage_state(stage: Stage, today: dt.date) -> str:
+    if today > stage.end:
+        return "已结束"
+    if stage.start is not None and today < stage.start:
+        return "未开始"
+    return "进行中"
