@@ -1,0 +1,196 @@
+"""The commit check: a real temporary git repository, the real loader and scanner, the real CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
+
+from factory import commit_all, evidence, git, init_repo, make_project, problem, write  # noqa: E402
+
+from handbook import evidence_check  # noqa: E402
+from handbook.cli import main  # noqa: E402
+from handbook.model import Level  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FOLDER = "evidence/03-年度计划与卫生创建/03.1-年度爱国卫生工作计划"
+GOOD = f"{FOLDER}/2025-市爱卫办-2025年爱国卫生工作计划.pdf"
+OLD_BAD = f"{FOLDER}/旧文件没有年份.pdf"
+NEW_BAD = f"{FOLDER}/2024-市卫健居-2024年爱国卫生工作计划.pdf"  # 市卫健居: a typo of 市卫健委
+
+
+def pdf(title: str) -> bytes:
+    """A small valid PDF whose bytes differ by title (so files are not duplicates by accident)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture()
+def repo(tmp_path):
+    """The project's standards, one good and one old bad file in commit 1, a new bad file in commit 2."""
+    root = tmp_path / "city"
+    init_repo(root)
+    shutil.copytree(REPO_ROOT / "standards", root / "standards")
+    write(root, ".gitignore", ".cache/\n")
+    write(root, GOOD, pdf("good"))
+    write(root, OLD_BAD, pdf("old"))
+    commit_all(root, "第一次提交")
+    write(root, NEW_BAD, pdf("new"))
+    commit_all(root, "卫健委提交计划")
+    return root
+
+
+def check(root: Path, *extra: str, capsys) -> tuple[int, str]:
+    status = main(["--root", str(root), "check", "--evidence", *extra])
+    return status, capsys.readouterr().out
+
+
+def check_json(root: Path, *extra: str, capsys) -> tuple[int, dict]:
+    status, out = check(root, *extra, "--format", "json", capsys=capsys)
+    return status, json.loads(out)
+
+
+def paths(report: dict) -> set[str]:
+    return {p["path"] for p in report["problems"]}
+
+
+def test_good_file_has_no_problem(repo, capsys):
+    _, report = check_json(repo, capsys=capsys)
+    assert GOOD not in paths(report), report["problems"]
+
+
+def test_full_check_reports_old_and_new(repo, capsys):
+    status, report = check_json(repo, capsys=capsys)
+    assert status == 1 and report["ok"] is False
+    assert {OLD_BAD, NEW_BAD} <= paths(report)
+    assert report["changed_since"] is None
+    assert report["project"]["ok"] is True  # the check command adds the standards' report
+
+
+def test_changed_since_reports_only_the_new_file(repo, capsys):
+    status, report = check_json(repo, "--changed-since", "HEAD~1", capsys=capsys)
+    assert status == 1
+    assert paths(report) == {NEW_BAD}
+    unknown = [p for p in report["problems"] if p["code"] == "unknown-unit"]
+    assert unknown and unknown[0]["level"] == "error"
+    assert "市卫健委" in unknown[0]["fix"] or "市卫健委" in unknown[0]["message"]  # nearest name suggested
+    assert report["checked_files"] == 1 and report["scanned_files"] == 3
+    assert report["changed_since"] == "HEAD~1"
+
+
+def test_nothing_changed_passes_and_untracked_files_count(repo, capsys):
+    status, report = check_json(repo, "--changed-since", "HEAD", capsys=capsys)
+    assert (status, report["problems"], report["checked_files"]) == (0, [], 0)
+    write(repo, f"{FOLDER}/未跟踪 的文件.pdf", pdf("untracked"))
+    status, report = check_json(repo, "--changed-since", "HEAD", capsys=capsys)
+    assert status == 1
+    assert paths(report) == {f"{FOLDER}/未跟踪 的文件.pdf"}
+
+
+def test_a_changed_copy_of_an_old_file_is_reported_either_way(repo, capsys):
+    # Sorts before GOOD: the scanner marks GOOD (the later path) as the copy; the check re-aims it.
+    early = f"{FOLDER}/2024-市爱卫办-2025年爱国卫生工作计划副本.pdf"
+    # Sorts after GOOD: the scanner marks the new file itself.
+    late = f"{FOLDER}/2026-市爱卫办-2025年爱国卫生工作计划副本.pdf"
+    shutil.copyfile(repo / GOOD, repo / early)
+    shutil.copyfile(repo / GOOD, repo / late)
+    commit_all(repo, "重复提交")
+    status, report = check_json(repo, "--changed-since", "HEAD~1", capsys=capsys)
+    assert status == 1
+    duplicates = {p["path"] for p in report["problems"] if p["code"] == "duplicate-content"}
+    assert duplicates == {early, late}
+    assert GOOD not in paths(report)  # unchanged: not reported in a changed-since check
+
+
+def test_a_changed_sidecar_puts_its_file_in_scope(repo, capsys):
+    write(repo, GOOD.replace(".pdf", ".yml"), "审核人: 张三\n")
+    commit_all(repo, "补充说明文件")
+    status, report = check_json(repo, "--changed-since", "HEAD~1", capsys=capsys)
+    assert status == 1
+    assert {(p["path"], p["code"]) for p in report["problems"]} == {(GOOD, "sidecar-error")}
+
+
+def test_unknown_revision_falls_back_to_a_full_check(repo, capsys):
+    status, report = check_json(repo, "--changed-since", "no-such-rev", capsys=capsys)
+    assert status == 1
+    assert report["changed_since"] is None
+    assert "no-such-rev" in report["notes"][0]
+    assert {OLD_BAD, NEW_BAD} <= paths(report)
+
+
+def test_text_report_groups_by_unit_in_chinese(repo, capsys):
+    status, out = check(repo, "--changed-since", "HEAD~1", capsys=capsys)
+    assert status == 1
+    assert "佐证材料检查：检查自 HEAD~1 以来改动的 1 个文件（全库共 3 个）" in out
+    assert "【未识别单位：市卫健居】" in out
+    assert f"✗ 错误：{NEW_BAD}" in out
+    assert "改法：" in out
+    assert out.rstrip().endswith("每种问题的说明和正反例见 docs/workflow.md。")
+
+
+# --------------------------------------------------------------------------- the report itself
+
+
+def _report(files, changed=None):
+    return evidence_check.build_report(make_project(), files, root=Path("/nowhere"), changed=changed)
+
+
+def test_warnings_alone_pass():
+    files = [evidence("03/03.2/2025-市卫健委-计划.pdf", unit="市卫健委",
+                      problems=[problem("too-large", level=Level.WARNING)])]
+    report = _report(files)
+    assert report.ok and report.warnings == 1
+    assert "结论：通过（有 1 个警告" in evidence_check.format_text(report)
+
+
+def test_groups_follow_the_plan_order_then_unresolved_units():
+    files = [
+        evidence("03/03.2/2025-某局-a.pdf", unit=None, unit_raw="某局", problems=[problem("unknown-unit")]),
+        evidence("03/03.2/2025-市教育局-b.pdf", unit="市教育局", problems=[problem("empty")]),
+        evidence("01/01.1/2025-市爱卫办-c.pdf", unit="市爱卫办",
+                 problems=[problem("too-large", level=Level.WARNING), problem("pdf-truncated")]),
+    ]
+    report = _report(files)
+    assert list(report.groups()) == ["市爱卫办", "市教育局", "未识别单位：某局"]
+    assert [f.code for f in report.groups()["市爱卫办"]] == ["pdf-truncated", "too-large"]  # errors first
+    data = evidence_check.report_as_dict(report)
+    assert data["by_unit"]["市爱卫办"] == {"errors": 1, "warnings": 1}
+    json.dumps(data, ensure_ascii=False)  # serialisable
+
+
+def test_run_returns_one_only_for_errors(monkeypatch, tmp_path):
+    import argparse
+
+    cases = {Level.ERROR: 1, Level.WARNING: 0}
+    for level, expected in cases.items():
+        files = [evidence("03/03.2/x.pdf", unit="市卫健委", problems=[problem("bad-name", level=level)])]
+        monkeypatch.setattr(evidence_check, "_scan", lambda *a, files=files: files)
+        monkeypatch.setattr(evidence_check, "_indicator_problems", lambda *a: [])
+        out = io.StringIO()
+        args = argparse.Namespace(root=tmp_path, changed_since=None, format="json")
+        assert evidence_check.run_evidence_check(args, make_project(), out=out) == expected
+        assert json.loads(out.getvalue())["ok"] is (expected == 0)
+
+
+def test_every_problem_code_the_scanner_uses_is_explained_in_the_workflow_guide():
+    import re
+
+    sources = "".join((REPO_ROOT / "hooks" / "handbook" / name).read_text(encoding="utf-8")
+                      for name in ("scan.py", "filecheck.py", "sidecar.py", "filenames.py", "hashcache.py")
+                      if (REPO_ROOT / "hooks" / "handbook" / name).exists())
+    codes = set(re.findall(r'Problem\(\s*"([a-z][a-z-]+)"', sources))
+    codes |= {"bad-name", "no-year", "bad-year", "ext-mismatch", "duplicate-content"}  # built from variables
+    guide = (REPO_ROOT / "docs" / "workflow.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z]+(?:-[a-z]+)*)`", guide))
+    assert codes - documented == set()
