@@ -1,0 +1,275 @@
+"""The 资料评估 review package: upload-slot PDFs, per-item evidence, indexes, checksums, in one verified zip.
+
+``build_package(archive, out_dir)`` writes ``资料评估材料包-<city>-<year>.zip`` plus unpacked copies of the
+indexes for the site's /package/ page. Evidence bytes are streamed straight from evidence/ into the zip (the
+per-item folders never exist on disk); only the small generated files are staged in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from handbook.model import Archive, Kind, Status
+from handbook.package.fonts import FontMissingError, find_cjk_font
+from handbook.package.indexes import (
+    build_volumes,
+    missing_cells,
+    sha256sums,
+    write_catalog,
+    write_indicators,
+    write_missing,
+    write_text,
+    write_volumes_pdf,
+    write_volumes_xlsx,
+)
+from handbook.package.layout import Layout, PackedFile, plan_evidence
+from handbook.package.provenance import Provenance, read_provenance
+from handbook.package.slots import SlotBuilder, SlotResult, Unconverted, find_converter
+from handbook.package.zipper import ConsoleProgress, PackageError, ZipEntry, entry_for, file_sha256, write_verified_zip
+
+__all__ = ["FontMissingError", "PackageError", "PackageResult", "SlotResult", "build_package", "render_page"]
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+CATALOG = "总目录.xlsx"
+VOLUMES_XLSX = "卷内目录.xlsx"
+VOLUMES_PDF = "卷内目录.pdf"
+MISSING = "缺失资料清单.xlsx"
+INDICATORS = "数据评价指标.xlsx"
+README = "README.txt"
+SUMS = "SHA256SUMS"
+# Published beside the zip for the site's download page, in this order.
+PUBLISHED = (CATALOG, VOLUMES_PDF, VOLUMES_XLSX, MISSING, INDICATORS, SUMS, README)
+
+
+@dataclass(slots=True)
+class PackageResult:
+    """What was built, for the summary line, the site's package page and the tests."""
+
+    zip_path: Path
+    zip_size: int
+    zip_sha256: str
+    root: str  # the top folder inside the zip
+    city: str
+    review_year: int
+    kind: str  # 城市 / 县
+    entries: int  # files inside the zip
+    evidence_files: int
+    restricted_files: int
+    problem_files: int  # evidence files the index marks 待核 or not merged
+    slots: list[SlotResult]
+    missing_cells: int
+    overdue_cells: int
+    indicators_included: bool
+    published: dict[str, Path]  # unpacked index name → file in out_dir
+    provenance: Provenance
+    converter: str | None  # LibreOffice command used, None when not installed
+    evidence_bytes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def zip_name(self) -> str:
+        return self.zip_path.name
+
+    @property
+    def missing_slots(self) -> list[SlotResult]:
+        return [s for s in self.slots if s.missing]
+
+    @property
+    def generated_slots(self) -> list[SlotResult]:
+        return [s for s in self.slots if s.package_path]
+
+    @property
+    def needs_conversion(self) -> list[Unconverted]:
+        return [u for s in self.slots for u in s.unconverted]
+
+    @property
+    def converted(self) -> list[str]:
+        return [p for s in self.slots for p in s.converted]
+
+    def summary_line(self) -> str:
+        return (
+            f"材料包已生成：{self.entries} 个文件（佐证材料 {self.evidence_files} 个），"
+            f"缺失资料 {self.missing_cells + self.overdue_cells} 项（其中逾期 {self.overdue_cells} 项），"
+            f"上传栏目缺 {len(self.missing_slots)} 个，待转换 PDF {len(self.needs_conversion)} 个，"
+            f"大小 {self.zip_size / 1e6:.1f} MB：{self.zip_path}"
+        )
+
+
+def build_package(
+    archive: Archive,
+    out_dir: Path,
+    *,
+    progress: Callable[[int, int, int, int], None] | None = None,
+) -> PackageResult:
+    """Write the review package under ``out_dir``; the previous package stays intact if anything fails."""
+    out_dir = Path(out_dir)
+    font = find_cjk_font()  # fail before any work when the PDFs could not be written
+    provenance = read_provenance(archive.project.root)
+    layout = Layout.for_archive(archive)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".package-"))
+    try:
+        return _build(archive, out_dir, staging, layout, font, provenance, progress or ConsoleProgress())
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(archive, out_dir: Path, staging: Path, layout: Layout, font, provenance: Provenance, progress) -> PackageResult:
+    created = provenance.date
+    evidence_root = archive.evidence_root or archive.project.root / "evidence"
+    log.info("正在整理 %d 个佐证文件的包内路径……", len(archive.files))
+    packed = plan_evidence(archive, layout)
+    converter = find_converter()
+    names = {p.file.path: p.arcname.rsplit("/", 1)[-1] for p in packed}
+    log.info("正在合并上传栏目 PDF……")
+    builder = SlotBuilder(archive, layout, staging, font, created, names, converter)
+    slots = builder.build_all()
+    _attach_slot_notes(packed, slots)
+
+    generated = staging / "generated"
+    generated.mkdir()
+    log.info("正在生成总目录、卷内目录、缺失资料清单……")
+    slot_paths = {s.key: _relative(layout, s.package_path) for s in slots if s.package_path}
+    write_catalog(generated / CATALOG, archive, packed, slots, slot_paths, created)
+    volumes = build_volumes(archive, packed)
+    write_volumes_xlsx(generated / VOLUMES_XLSX, archive, volumes, created)
+    write_volumes_pdf(generated / VOLUMES_PDF, archive, volumes, font, created)
+    write_missing(generated / MISSING, archive, created)
+    with_indicators = write_indicators(generated / INDICATORS, archive, created)
+
+    entries = [_evidence_entry(p, evidence_root) for p in packed] + builder.entries
+    counts = _Counts.of(archive, packed, slots)
+    readme = _render_readme(archive, layout, provenance, packed, slots, with_indicators, counts, converter)
+    write_text(generated / README, readme, windows=True)
+    for name in (CATALOG, VOLUMES_XLSX, VOLUMES_PDF, MISSING, INDICATORS, README):
+        if (generated / name).exists():
+            entries.append(entry_for(layout.path(name), generated / name))
+    sums = sha256sums((_relative(layout, e.arcname), e.sha256) for e in entries)
+    write_text(generated / SUMS, sums)
+    entries.append(entry_for(layout.path(SUMS), generated / SUMS))
+
+    zip_path = out_dir / layout.zip_name
+    total = sum(e.size for e in entries)
+    log.info("正在写入 %s（%d 个文件，%.1f MB）……", zip_path.name, len(entries), total / 1e6)
+    size, digest = write_verified_zip(entries, zip_path, date_time=provenance.zip_date_time, progress=progress)
+    published = _publish(generated, out_dir)
+    plan = archive.project.plan
+    result = PackageResult(
+        zip_path=zip_path, zip_size=size, zip_sha256=digest, root=layout.root, city=plan.city,
+        review_year=plan.review_year, kind=plan.kind.value, entries=len(entries), evidence_files=len(packed),
+        restricted_files=counts.restricted, problem_files=counts.problems, slots=slots,
+        missing_cells=counts.missing, overdue_cells=counts.overdue, indicators_included=with_indicators,
+        published=published, provenance=provenance, converter=converter,
+        evidence_bytes=sum(p.file.size for p in packed),
+    )
+    if not with_indicators:
+        result.notes.append("尚无指标计算结果，本包未含 数据评价指标.xlsx")
+    log.debug(result.summary_line())
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    missing: int
+    overdue: int
+    restricted: int
+    problems: int
+
+    @classmethod
+    def of(cls, archive: Archive, packed: list[PackedFile], slots: list[SlotResult]) -> _Counts:
+        cells = missing_cells(archive)
+        return cls(
+            missing=sum(1 for c in cells if c.status is Status.MISSING),
+            overdue=sum(1 for c in cells if c.status is Status.OVERDUE),
+            restricted=sum(1 for p in packed if p.file.restricted),
+            problems=sum(1 for p in packed if p.file.problems or p.notes),
+        )
+
+
+def _relative(layout: Layout, arcname: str) -> str:
+    return arcname[len(layout.root) + 1 :]
+
+
+def _attach_slot_notes(packed: list[PackedFile], slots: list[SlotResult]) -> None:
+    """Merge problems found while building slots show up in the 状态 column of the files concerned."""
+    by_path = {p.file.path: p for p in packed}
+    for slot in slots:
+        for problem in slot.problems:
+            if problem.evidence_path in by_path:
+                by_path[problem.evidence_path].notes.append(problem.message)
+        for item in slot.unconverted:
+            if item.evidence_path in by_path:
+                by_path[item.evidence_path].notes.append(f"需转换为 PDF 后上传《{slot.title}》：{item.reason}")
+        for path in slot.converted:
+            if path in by_path:
+                by_path[path].notes.append(f"已由 LibreOffice 转为 PDF 并入《{slot.title}》")
+
+
+def _evidence_entry(packed: PackedFile, evidence_root: Path) -> ZipEntry:
+    source = evidence_root / packed.file.path
+    digest = packed.file.sha256 or file_sha256(source)
+    return ZipEntry(packed.arcname, source, packed.file.size, digest)
+
+
+def _publish(generated: Path, out_dir: Path) -> dict[str, Path]:
+    """Copy the indexes beside the zip (each atomically); drop a stale indicator workbook."""
+    published = {}
+    for name in PUBLISHED:
+        source, target = generated / name, out_dir / name
+        if not source.exists():
+            target.unlink(missing_ok=True)
+            continue
+        tmp = out_dir / f".{name}.{os.getpid()}.tmp"
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+        published[name] = target
+    return published
+
+
+# --------------------------------------------------------------------------- README and the site page
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=False,  # plain text and Markdown; the templates escape what they take from files
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render_readme(archive: Archive, layout: Layout, provenance: Provenance, packed: list[PackedFile],
+                   slots: list[SlotResult], with_indicators: bool, counts: _Counts, converter: str | None) -> str:
+    plan = archive.project.plan
+    return _environment().get_template("package/README.txt.j2").render(
+        plan=plan,
+        kind_label="国家卫生县" if plan.kind is Kind.COUNTY else "国家卫生城市",
+        root=layout.root,
+        provenance=provenance,
+        date_text=provenance.date.strftime("%Y-%m-%d %H:%M（UTC+8）"),
+        slots=slots,
+        evidence_files=len(packed),
+        evidence_mb=sum(p.file.size for p in packed) / 1e6,
+        counts=counts,
+        with_indicators=with_indicators,
+        converter=converter,
+        today=plan.today.isoformat() if isinstance(plan.today, dt.date) else str(plan.today),
+    )
+
+
+def render_page(result: PackageResult, *, link_prefix: str = "package/") -> str:
+    """The site's /package/ page (Markdown) from a PackageResult; links are relative to ``link_prefix``."""
+    return _environment().get_template("site/package.md.j2").render(result=result, link_prefix=link_prefix)

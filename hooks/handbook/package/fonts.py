@@ -1,0 +1,107 @@
+"""Find a TrueType CJK font to embed in generated PDFs (卷内目录, image captions).
+
+PDF viewers on the reviewers' machines may have no Chinese font, and reportlab's built-in CJK fonts are
+not embedded, so we embed a real font file. ``fc-list :lang=zh`` is asked first; well-known Debian paths
+are the fallback when fontconfig itself is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+
+log = logging.getLogger(__name__)
+
+# Preferred first: sans faces read best in small table cells; WenQuanYi is the smallest install.
+_PREFERRED = ("wqy-microhei", "wqy-zenhei", "NotoSansCJK-Regular", "NotoSansCJKsc-Regular", "NotoSerifCJK-Regular")
+_KNOWN_PATHS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+)
+# Faces inside Noto's .ttc are ordered JP, KR, SC, TC, HK; we want the simplified-Chinese one.
+_FACE_HINTS = ("SC", "CN")
+_USABLE_SUFFIXES = (".ttf", ".ttc", ".otf")
+
+
+class FontMissingError(RuntimeError):
+    """No CJK font on this machine; the message says which Debian package to install."""
+
+
+@dataclass(frozen=True, slots=True)
+class CjkFont:
+    path: Path
+    index: int = 0  # face number inside a .ttc collection
+
+    @property
+    def family(self) -> str:
+        return "handbook-cjk"
+
+
+def find_cjk_font() -> CjkFont:
+    """Return an embeddable Chinese font, or raise FontMissingError with the install command."""
+    faces = _fc_list_faces() or [(Path(p), 0, "") for p in _KNOWN_PATHS if Path(p).is_file()]
+    if not faces:
+        raise FontMissingError(
+            "找不到可嵌入 PDF 的中文字体，无法生成卷内目录和图片说明页。"
+            "请安装字体后重试：sudo apt-get install fonts-wqy-microhei"
+            "（Debian/Ubuntu 软件包 fonts-wqy-microhei）。"
+        )
+    path, index, family = min(faces, key=_rank)
+    log.debug("CJK font: %s (face %d, %s)", path, index, family)
+    return CjkFont(path, index)
+
+
+def _rank(face: tuple[Path, int, str]) -> tuple[int, int, int, str, int]:
+    path, index, family = face
+    file_rank = next((n for n, stem in enumerate(_PREFERRED) if path.name.startswith(stem)), len(_PREFERRED))
+    # Within a collection: not the monospaced face, and the simplified-Chinese one (Noto: "... SC").
+    mono = 1 if "mono" in family.lower() else 0
+    simplified = 0 if any(f" {hint}" in family for hint in _FACE_HINTS) or "Micro Hei" in family else 1
+    return file_rank, mono, simplified, str(path), index
+
+
+def _fc_list_faces() -> list[tuple[Path, int, str]]:
+    if not shutil.which("fc-list"):
+        return []
+    try:
+        output = subprocess.run(
+            ["fc-list", ":lang=zh", "file", "index", "family"],
+            capture_output=True, text=True, timeout=30, check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    faces = []
+    for line in output.splitlines():
+        # "/path/font.ttc: Family,Other names:index=2"
+        path_text, _, rest = line.partition(": ")
+        path = Path(path_text.strip())
+        if path.suffix.lower() not in _USABLE_SUFFIXES or not path.is_file():
+            continue
+        family, _, index_text = rest.rpartition(":index=")
+        try:
+            index = int(index_text)
+        except ValueError:
+            family, index = rest, 0
+        faces.append((path, index, family))
+    return faces
+
+
+def new_pdf(font: CjkFont, created: dt.datetime, title: str = "", cls: type[FPDF] = FPDF) -> FPDF:
+    """An A4 fpdf2 document with the CJK font embedded and a fixed creation date (reproducible bytes)."""
+    pdf = cls(format="A4", unit="mm")
+    pdf.set_creation_date(created)
+    pdf.set_producer("handbook")
+    pdf.set_creator("handbook")
+    if title:
+        pdf.set_title(title)
+    pdf.add_font(font.family, "", str(font.path), collection_font_number=font.index)
+    pdf.set_font(font.family, size=10.5)
+    return pdf

@@ -1,0 +1,223 @@
+"""Paths and names inside the package: Windows-safe, numbered, and every path under 150 characters.
+
+Layout (every entry sits under one root folder so that unpacking never spills files)::
+
+    资料评估材料包-<城市>-<年度>/
+      README.txt  SHA256SUMS  总目录.xlsx  卷内目录.xlsx  卷内目录.pdf  缺失资料清单.xlsx  数据评价指标.xlsx
+      01-上传资料/<NN>-<栏目>.pdf                      one merged PDF per national upload slot
+      01-上传资料/<NN>-<栏目>-待转换PDF/<file>          files the upload system cannot take as they are
+      02-分项佐证/<类>-<类名>/<条>-<条名>/<NN.K>-<资料名>/<NN.K>-<序号>-<年份>-<单位>-<标题>.<ext>
+      02-分项佐证/未归类/<序号>-<原文件名>               files that name no known item or material
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from pathvalidate import sanitize_filename
+
+from handbook.model import Archive, EvidenceFile, Kind, Material, Slot
+
+log = logging.getLogger(__name__)
+
+MAX_PATH = 150  # every path inside the package has fewer characters than this
+SLOTS_DIR = "01-上传资料"
+EVIDENCE_DIR = "02-分项佐证"
+UNSORTED_DIR = "未归类"
+UNLISTED_MATERIAL = "未列入清单的资料"
+# Caps on folder labels keep the directory part short, leaving most of the budget to file titles.
+_CAP_CITY, _CAP_CATEGORY, _CAP_ITEM, _CAP_MATERIAL, _CAP_UNIT, _CAP_EXT = 12, 12, 16, 18, 12, 8
+_MIN_TITLE = 6
+_SPACES = re.compile(r"\s+")
+
+
+def safe_name(text: str, max_len: int | None = None, *, fallback: str = "_") -> str:
+    """One Windows-safe path component: no reserved characters or names, no trailing dot or space."""
+    text = _SPACES.sub(" ", text).strip()
+    if max_len is not None:
+        text = text[:max_len]
+    clean = _sanitize(text).strip(" .")
+    # Sanitising can lengthen a reserved name ("CON" → "CON_"), so cut again, then re-check the end.
+    if max_len is not None and len(clean) > max_len:
+        clean = clean[:max_len].rstrip(" .")
+    return clean or fallback
+
+
+def _sanitize(text: str) -> str:
+    # pathvalidate caps a name at 255 *bytes* (85 Chinese characters) and then drops the extension, so
+    # long text is cleaned in pieces; reserved names (CON, AUX.txt, …) only matter for short names.
+    if len(text) <= 60:
+        return str(sanitize_filename(text, replacement_text="_", platform="windows"))
+    pieces = (text[i : i + 60] for i in range(0, len(text), 60))
+    return "".join(
+        str(sanitize_filename(p, replacement_text="_", platform="windows")) for p in pieces
+    )
+
+
+def years_label(years: tuple[int, ...]) -> str:
+    if not years:
+        return "无年度"
+    low, high = min(years), max(years)
+    return str(low) if low == high else f"{low}至{high}"
+
+
+def extension(name: str) -> str:
+    """Lower-case extension with its dot, '' when none; over-long or odd extensions are dropped."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if not suffix or len(suffix) > _CAP_EXT or not re.fullmatch(r"\.[0-9a-z]+", suffix):
+        return ""
+    return suffix
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    root: str  # the package's top folder, e.g. "资料评估材料包-登封市-2026"
+    zip_name: str  # e.g. "资料评估材料包-登封市-2026.zip"
+
+    @classmethod
+    def for_archive(cls, archive: Archive) -> Layout:
+        plan = archive.project.plan
+        base = safe_name(f"资料评估材料包-{safe_name(plan.city, _CAP_CITY)}-{plan.review_year}")
+        return cls(root=base, zip_name=f"{base}.zip")
+
+    def path(self, *parts: str) -> str:
+        """A path inside the zip (posix separators), checked against the length budget."""
+        full = "/".join((self.root, *parts))
+        if len(full) >= MAX_PATH:
+            raise ValueError(f"包内路径超过 {MAX_PATH - 1} 个字符：{full}")
+        return full
+
+    # ------------------------------------------------------------------ upload slots
+
+    def slot_stem(self, slot: Slot, position: int, kind: Kind) -> str:
+        return safe_name(f"{position:02d}-{slot.title_for(kind)}", 40)
+
+    def slot_pdf(self, slot: Slot, position: int, kind: Kind) -> str:
+        return self.path(SLOTS_DIR, f"{self.slot_stem(slot, position, kind)}.pdf")
+
+    def slot_unconverted(self, slot: Slot, position: int, kind: Kind, file_name: str) -> str:
+        folder = f"{self.slot_stem(slot, position, kind)}-待转换PDF"
+        return self.path(SLOTS_DIR, folder, self.fit_name(file_name, (SLOTS_DIR, folder)))
+
+    # ------------------------------------------------------------------ per-item evidence
+
+    def material_dir(self, archive: Archive, file: EvidenceFile) -> tuple[str, ...]:
+        """Folders (below the root) for a file; unknown item or material → an 未归类 folder."""
+        standard = archive.project.standard
+        item = standard.items.get(file.item) if file.item is not None else None
+        if item is None:
+            return (EVIDENCE_DIR, UNSORTED_DIR)
+        category = next((c for c in standard.categories if c.number == item.category), None)
+        category_dir = safe_name(f"{item.category}-{category.title if category else '未知类别'}", _CAP_CATEGORY + 2)
+        item_dir = safe_name(f"{item.code}-{item.title}", _CAP_ITEM + 3)
+        material = standard.material(file.material) if file.material else None
+        material_dir = (
+            safe_name(f"{material.id}-{material.title}", _CAP_MATERIAL + 5)
+            if material and material.item == item.number
+            else UNLISTED_MATERIAL
+        )
+        return (EVIDENCE_DIR, category_dir, item_dir, material_dir)
+
+    def evidence_name(self, file: EvidenceFile, material: Material | None, seq: int, width: int,
+                      folders: tuple[str, ...]) -> str:
+        """``NN.K-序号-年份-单位-标题.ext``; files outside the checklist keep ``序号-原文件名``."""
+        ext = extension(file.name)
+        if material is None:
+            stem = PurePosixPath(file.name).stem if ext else file.name
+            prefix = f"{seq:0{width}d}-"
+            title = stem
+        else:
+            unit = safe_name(file.unit or file.unit_raw or "未知单位", _CAP_UNIT)
+            prefix = f"{material.id}-{seq:0{width}d}-{years_label(file.years)}-{unit}-"
+            title = file.title or PurePosixPath(file.name).stem
+        return self._fit(prefix, title, ext, folders)
+
+    def fit_name(self, file_name: str, folders: tuple[str, ...]) -> str:
+        ext = extension(file_name)
+        stem = file_name[: -len(ext)] if ext else file_name
+        return self._fit("", stem, ext, folders)
+
+    def _fit(self, prefix: str, title: str, ext: str, folders: tuple[str, ...]) -> str:
+        """Truncate the title (never the prefix or extension) so the whole path stays in budget."""
+        used = len(self.root) + sum(len(f) + 1 for f in folders) + 1  # separators included
+        room = MAX_PATH - 1 - used - len(prefix) - len(ext)
+        if room < _MIN_TITLE:
+            raise ValueError(f"包内文件夹路径过长，文件名已无空间：{'/'.join((self.root, *folders))}")
+        safe_title = safe_name(title, room, fallback="无标题")
+        return safe_name(f"{prefix}{safe_title}", None) + ext
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Guard against case-insensitive clashes (Windows): append ~2, ~3 … keeping the extension."""
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate.lower() in seen:
+            n += 1
+            tag = f"~{n}"
+            stem, dot, ext = name.rpartition(".")
+            if not dot:
+                stem, ext = name, ""
+            # Replace the end of the stem rather than grow the name: the path budget is already spent.
+            candidate = stem[: max(1, len(stem) - len(tag))] + tag + (f".{ext}" if dot else "")
+        seen.add(candidate.lower())
+        result.append(candidate)
+    return result
+
+
+@dataclass(slots=True)
+class PackedFile:
+    """An evidence file as it sits in the package."""
+
+    file: EvidenceFile
+    seq: int  # 序号 in the 总目录, 1-based, in package order
+    arcname: str  # full path inside the zip
+    relpath: str  # path below the package root (what the indexes and SHA256SUMS show)
+    notes: list[str]  # extra status notes, e.g. "PDF 已损坏，未并入《工作计划》"
+
+
+def plan_evidence(archive: Archive, layout: Layout) -> list[PackedFile]:
+    """Give every evidence file its folder and numbered name. Nothing is left out, whatever its problems."""
+    standard = archive.project.standard
+    by_folder: dict[tuple[str, ...], list[EvidenceFile]] = {}
+    for file in archive.files:
+        by_folder.setdefault(layout.material_dir(archive, file), []).append(file)
+    packed: list[PackedFile] = []
+    for folders in sorted(by_folder, key=_folder_order):
+        files = sorted(by_folder[folders], key=_file_order)
+        width = max(2, len(str(len(files))))
+        names = []
+        for seq, file in enumerate(files, 1):
+            material = standard.material(file.material) if file.material and folders[1] != UNSORTED_DIR else None
+            if material is not None and folders[-1] == UNLISTED_MATERIAL:
+                material = None
+            names.append(layout.evidence_name(file, material, seq, width, folders))
+        for file, name in zip(files, unique_names(names), strict=True):
+            arcname = layout.path(*folders, name)
+            packed.append(PackedFile(file, 0, arcname, arcname[len(layout.root) + 1 :], []))
+    for seq, entry in enumerate(packed, 1):
+        entry.seq = seq
+    return packed
+
+
+def _folder_order(folders: tuple[str, ...]) -> tuple:
+    # Numbered folders in numeric order ("2-…" before "10-…"); 未归类 last.
+    if len(folders) < 4:
+        return (1, folders)
+    category = int(folders[1].split("-", 1)[0]) if folders[1].split("-", 1)[0].isdigit() else 99
+    return (0, category, folders[2], folders[3] == UNLISTED_MATERIAL, _material_number(folders[3]), folders)
+
+
+def _material_number(folder: str) -> tuple[int, int]:
+    head = folder.split("-", 1)[0]
+    item, _, k = head.partition(".")
+    return (int(item), int(k)) if item.isdigit() and k.isdigit() else (999, 999)
+
+
+def _file_order(file: EvidenceFile) -> tuple:
+    # Chronological inside a material folder, as a 卷内目录 is: oldest year first, then unit and title.
+    return (min(file.years, default=9999), max(file.years, default=9999), file.unit or file.unit_raw, file.title, file.path)
