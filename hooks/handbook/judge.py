@@ -38,7 +38,7 @@ def judge_cells(project: Project, files: Iterable[EvidenceFile]) -> list[Cell]:
     for number in sorted(project.standard.items):
         item = project.standard.items[number]
         assignment = plan.assignments.get(number)
-        leads = assignment.lead if assignment else ()
+        leads = _chaseable(plan, assignment.lead if assignment else ())
         responsible = _chaseable(plan, assignment.responsible if assignment else ())
         for material in item.materials:
             candidates = by_material.get(material.id, [])
@@ -60,8 +60,8 @@ def summarize(archive: Archive) -> Summary:
         overall.add(cell.status)
         by_item.setdefault(cell.item, Tally()).add(cell.status)
         by_category.setdefault(categories.get(cell.item, 0), Tally()).add(cell.status)
-        if cell.owner:
-            by_unit.setdefault(cell.owner, Tally()).add(cell.status)
+        for owner in cell.owners:
+            by_unit.setdefault(owner, Tally()).add(cell.status)
         if cell.year is not None:
             by_year.setdefault(cell.year, Tally()).add(cell.status)
     return Summary(overall=overall, by_item=by_item, by_category=by_category, by_unit=by_unit, by_year=by_year)
@@ -78,8 +78,12 @@ def _judge_one(
     leads: tuple[str, ...],
     candidates: list[EvidenceFile],
 ) -> Cell:
-    owner = unit or (leads[0] if leads else None)
-    cell = Cell(item=material.item, material=material.id, year=year, unit=unit, status=Status.MISSING, owner=owner)
+    # Seed plans name several lead units per category; each of them answers for the item's shared cells.
+    owners = (unit,) if unit else leads
+    cell = Cell(
+        item=material.item, material=material.id, year=year, unit=unit, status=Status.MISSING,
+        owner=owners[0] if owners else None, owners=owners,
+    )
     waiver = _waiver_for(plan.waivers, material, unit)
     if waiver:
         cell.status, cell.reason = Status.WAIVED, waiver.reason

@@ -390,7 +390,8 @@ class Cell:
     files: list[str] = field(default_factory=list)  # EvidenceFile.path
     deadline: dt.date | None = None
     reason: str = ""  # waiver reason, or what is wrong for 待核
-    owner: str | None = None  # the unit answerable for it (per-unit unit, else first lead)
+    owner: str | None = None  # the first unit answerable for it (per-unit unit, else first lead)
+    owners: tuple[str, ...] = ()  # every unit answerable: the per-unit unit, else all lead units
 
 
 @dataclass(slots=True)

@@ -59,9 +59,14 @@ def unit_tallies(archive: Archive) -> dict[str, Tally]:
         return dict(archive.summary.by_unit)
     tallies: dict[str, Tally] = {name: Tally() for name in archive.project.plan.units}
     for cell in archive.cells:
-        if cell.owner:
-            tallies.setdefault(cell.owner, Tally()).add(cell.status)
+        for owner in _owners(cell):
+            tallies.setdefault(owner, Tally()).add(cell.status)
     return tallies
+
+
+def _owners(cell: Cell) -> tuple[str, ...]:
+    """Every unit answerable for a cell (all lead units share an item's common cells)."""
+    return cell.owners or ((cell.owner,) if cell.owner else ())
 
 
 def ranking(archive: Archive) -> list[RankRow]:
@@ -86,14 +91,14 @@ def ranking(archive: Archive) -> list[RankRow]:
 
 def open_cells(archive: Archive, unit: str | None) -> list[Cell]:
     """Missing and overdue cells ``unit`` answers for (all units when None), earliest deadline first."""
-    cells = [c for c in archive.cells if c.status in OPEN and (unit is None or c.owner == unit)]
+    cells = [c for c in archive.cells if c.status in OPEN and (unit is None or unit in _owners(c))]
     return sorted(cells, key=lambda c: (c.deadline or dt.date.max, c.item, _material_key(c.material),
                                         c.year or 0, c.owner or ""))
 
 
 def problem_files(archive: Archive, unit: str) -> list[EvidenceFile]:
     """Files with problems that ``unit`` must fix: its own, and unattributed ones in cells it answers for."""
-    in_its_cells = {p for c in archive.cells if c.owner == unit and c.status is Status.REVIEW for p in c.files}
+    in_its_cells = {p for c in archive.cells if unit in _owners(c) and c.status is Status.REVIEW for p in c.files}
     files = [f for f in archive.files if f.problems and (f.unit == unit or (f.unit is None and f.path in in_its_cells))]
     return sorted(files, key=lambda f: f.path)
 

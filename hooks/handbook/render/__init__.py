@@ -81,7 +81,8 @@ class Site:
         self.files_by_path = {f.path: f for f in self.archive.files}
         for cell in self.archive.cells:
             self.cells_by_item[cell.item].append(cell)
-            self.cells_by_owner[cell.owner or cell.unit].append(cell)
+            for owner in cell.owners or (cell.owner or cell.unit,):
+                self.cells_by_owner[owner].append(cell)
         for f in self.archive.files:
             items = {int(m.split(".")[0]) for m in f.materials if m.split(".")[0].isdigit()}
             if f.item is not None:
@@ -164,7 +165,9 @@ class Site:
 
     def cell_view(self, cell: Cell) -> dict:
         material = self.standard.material(cell.material)
-        owner = cell.owner or cell.unit
+        # The unit column says who supplied it (per-unit cells, or the files' unit) before who leads it.
+        suppliers = [self.files_by_path[p].unit for p in cell.files if p in self.files_by_path]
+        owner = cell.unit or next((u for u in suppliers if u), None) or cell.owner
         return {
             "cell": cell,
             "material": material,
