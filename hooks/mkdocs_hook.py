@@ -2,8 +2,9 @@
 
 on_startup: remember the command (build / serve). on_config: read ``extra.handbook`` (root, today, package)
 and forget last build's archive. on_files: build the archive once, add the generated pages, register the
-evidence files (hard-linked into site/, never copied when avoidable). on_post_build: write handbook.json and,
-for ``mkdocs build``, the review package.
+evidence files (hard-linked into site/, never copied when avoidable) and, for ``mkdocs build``, write the
+review package (into the cache folder, published as site/package/ by hard link) so that the /package/ page
+shows this build's figures. on_post_build: write handbook.json.
 """
 
 from __future__ import annotations
@@ -105,21 +106,54 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.remove(files.get_file_from_path(uri))
         files.append(File.generated(config, uri, content=markdown, inclusion=InclusionLevel.NOT_IN_NAV))
     _add_changes_page(files, config, current)
+    evidence_root = current.evidence_root or state.root / "evidence"
+    published = [
+        (evidence_uri(e.path), evidence_root / e.path)
+        for e in current.files
+        if not e.restricted and is_served(e.path)  # restricted files are listed on the pages, never published
+    ]
+    linked, copied = _publish_static(files, config, published)
+    note = "（站点目录与 evidence/ 不在同一文件系统，无法硬链接）" if copied else ""
+    log.info(f"佐证文件：{linked} 个以硬链接发布，{copied} 个复制发布{note}")
+    _add_package(files, config, current)
+    return files
+
+
+def _publish_static(files: Files, config: MkDocsConfig, sources: list[tuple[str, Path]]) -> tuple[int, int]:
+    """Register files MkDocs must not copy on every build; hard-link them into site/. Returns (linked, copied)."""
     linked = copied = 0
-    for evidence in current.files:
-        if evidence.restricted or not is_served(evidence.path):
-            continue  # listed on the pages, never published
-        source = (current.evidence_root or state.root / "evidence") / evidence.path
-        file = File.generated(config, evidence_uri(evidence.path), abs_src_path=str(source),
-                              inclusion=InclusionLevel.NOT_IN_NAV)
+    for uri, source in sources:
+        file = File.generated(config, uri, abs_src_path=str(source), inclusion=InclusionLevel.NOT_IN_NAV)
         files.append(file)
         if _link_into_site(source, Path(file.abs_dest_path)):
             linked += 1
         else:
             copied += 1
-    note = "（站点目录与 evidence/ 不在同一文件系统，无法硬链接）" if copied else ""
-    log.info(f"佐证文件：{linked} 个以硬链接发布，{copied} 个复制发布{note}")
-    return files
+    return linked, copied
+
+
+def _add_package(files: Files, config: MkDocsConfig, current) -> None:
+    """The review package and its /package/ page; under ``mkdocs serve`` only a page that says why not."""
+    try:
+        from handbook.package import build_package, render_page, render_skipped_page
+        from handbook.pipeline import default_cache_dir
+    except ImportError:
+        log.info("handbook.package 模块尚不可用，本次未生成资料评估材料包")
+        return
+    if state.command == "serve":
+        log.info("mkdocs serve 预览时不生成资料评估材料包；需要时运行 mkdocs build")
+        page = render_skipped_page("mkdocs serve 预览时不生成（打包要读取全部佐证文件，耗时较长）。")
+    elif not state.package:
+        page = render_skipped_page("mkdocs.yml 的 extra.handbook.package 设为 false。")
+    else:
+        # Written atomically into the cache (the previous package survives a failed build), then hard-linked
+        # into site/package/, so the bytes exist once and MkDocs' link check sees the download links.
+        result = build_package(current, default_cache_dir(state.root) / "package")
+        log.info(result.summary_line())
+        outputs = [result.zip_path, *result.published.values()]
+        _publish_static(files, config, [(f"package/{path.name}", path) for path in outputs])
+        page = render_page(result, link_prefix="package/")
+    files.append(File.generated(config, "package.md", content=page, inclusion=InclusionLevel.NOT_IN_NAV))
 
 
 def _add_changes_page(files: Files, config: MkDocsConfig, current) -> None:
@@ -148,13 +182,7 @@ def _link_into_site(source: Path, dest: Path) -> bool:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    site_dir = Path(config.site_dir)
-    current = archive()
-    _write_export(current, site_dir / "handbook.json")
-    if state.command == "serve":
-        log.info("mkdocs serve 预览时不生成资料评估材料包；需要时运行 mkdocs build")
-    elif state.package:
-        _write_package(current, site_dir / "package")
+    _write_export(archive(), Path(config.site_dir) / "handbook.json")
 
 
 def _write_export(current, path: Path) -> None:
@@ -167,14 +195,3 @@ def _write_export(current, path: Path) -> None:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False) as out:
         json.dump(data, out, ensure_ascii=False, indent=1, default=str)
     os.replace(out.name, path)
-
-
-def _write_package(current, out_dir: Path) -> None:
-    try:
-        from handbook.package import build_package
-    except ImportError:
-        log.info("handbook.package 模块尚不可用，本次未生成资料评估材料包")
-        return
-    result = build_package(current, out_dir)
-    zip_path = getattr(result, "zip_path", None)
-    log.info(f"资料评估材料包已写入 {zip_path or out_dir}")

@@ -11,24 +11,15 @@ import json
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import yaml
 
-from test_site_render import XSS_NAME, make_archive
+from test_site_render import XSS_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
-
-
-def _real_pipeline_available() -> bool:
-    try:
-        import handbook.judge  # noqa: F401
-        import handbook.project  # noqa: F401
-        import handbook.scan  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _add_hostile_names(root: Path) -> None:
@@ -46,19 +37,11 @@ def _site_config(root: Path) -> Path:
     text = text.replace("site_dir: site", f"site_dir: {root / 'site'}")
     text = text.replace("  - hooks/mkdocs_hook.py", f"  - {ROOT / 'hooks' / 'mkdocs_hook.py'}")
     text = text.replace("jieba_dict_user: hooks/", f"jieba_dict_user: {ROOT / 'hooks'}/")
-    text = text.replace("    package: true", "    package: false")
     text = text.replace("    # today: 2026-11-23", "    today: 2026-11-23")
     text = text.replace("  - standards\n  - evidence\n", f"  - {root / 'evidence'}\n")
     config = root / "mkdocs.yml"
     config.write_text(text, encoding="utf-8")
     return config
-
-
-def _write_evidence(root: Path, archive) -> None:
-    for f in archive.files:
-        path = root / "evidence" / f.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"%PDF-1.4\n% fixture\n")
 
 
 @pytest.fixture(scope="module")
@@ -67,26 +50,11 @@ def built(tmp_path_factory):
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    import handbook.pipeline
-
     root = tmp_path_factory.mktemp("project")
-    if _real_pipeline_available():  # the real load → scan → judge on a small fixture project
-        shutil.copytree(FIXTURE, root, dirs_exist_ok=True)
-        _add_hostile_names(root)
-        archive = None
-    else:  # early in development: a hand-built archive with the same traits
-        (root / "evidence").mkdir()
-        archive = make_archive(root=root)
-        _write_evidence(root, archive)
-    config_file = _site_config(root)
-    original = handbook.pipeline.build_archive
-    if archive is not None:
-        handbook.pipeline.build_archive = lambda *a, **k: archive
-    try:
-        config = load_config(config_file=str(config_file), strict=True)
-        build(config)
-    finally:
-        handbook.pipeline.build_archive = original
+    shutil.copytree(FIXTURE, root, dirs_exist_ok=True)  # the real load → scan → judge on a small project
+    _add_hostile_names(root)
+    config = load_config(config_file=str(_site_config(root)), strict=True)
+    build(config)
     hook = config.plugins[str(ROOT / "hooks" / "mkdocs_hook.py")]
     return root, root / "site", hook.state.archive
 
@@ -170,3 +138,15 @@ def test_chinese_heading_anchor_is_readable(built):
     _, site, _ = built
     html = (site / "guide/index.html").read_text(encoding="utf-8")
     assert 'id="一放对文件夹"' in html
+
+
+def test_package_is_built_hard_linked_and_offered_on_its_page(built):
+    root, site, _ = built
+    zips = list((site / "package").glob("*.zip"))
+    assert len(zips) == 1
+    cached = root / ".cache" / "handbook" / "package" / zips[0].name
+    assert os.stat(zips[0]).st_ino == os.stat(cached).st_ino  # published by hard link, not copied
+    page = (site / "package" / "index.html").read_text(encoding="utf-8")
+    for name in (zips[0].name, "总目录.xlsx", "缺失资料清单.xlsx", "卷内目录.pdf", "SHA256SUMS"):
+        assert (site / "package" / name).is_file(), name
+        assert f'href="{quote(name)}"' in page, name  # a download link that resolves from /package/

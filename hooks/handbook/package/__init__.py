@@ -270,6 +270,11 @@ def _render_readme(archive: Archive, layout: Layout, provenance: Provenance, pac
     )
 
 
+def render_skipped_page(reason: str) -> str:
+    """The site's /package/ page for a build that wrote no package (e.g. under ``mkdocs serve``)."""
+    return _environment().get_template("site/package_skipped.md.j2").render(reason=reason)
+
+
 def render_page(result: PackageResult, *, link_prefix: str = "package/") -> str:
     """The site's /package/ page (Markdown) from a PackageResult; links are relative to ``link_prefix``."""
     return _environment().get_template("site/package.md.j2").render(result=result, link_prefix=link_prefix)
