@@ -20,17 +20,6 @@ import jinja2
 
 from handbook.model import Archive, Kind, Status
 from handbook.package.fonts import FontMissingError, find_cjk_font
-from handbook.package.indexes import (
-    build_volumes,
-    missing_cells,
-    sha256sums,
-    write_catalog,
-    write_indicators,
-    write_missing,
-    write_text,
-    write_volumes_pdf,
-    write_volumes_xlsx,
-)
 from handbook.package.layout import Layout, PackedFile, plan_evidence
 from handbook.package.provenance import Provenance, read_provenance
 from handbook.package.slots import SlotBuilder, SlotResult, Unconverted, find_converter
@@ -126,6 +115,19 @@ def build_package(
 
 
 def _build(archive, out_dir: Path, staging: Path, layout: Layout, font, provenance: Provenance, progress) -> PackageResult:
+    # Imported here, not at the top: the indexes need fpdf (slow to import), which a site build that only
+    # shows the /package/ page never uses.
+    from handbook.package.indexes import (
+        build_volumes,
+        missing_cells,
+        sha256sums,
+        write_catalog,
+        write_indicators,
+        write_missing,
+        write_text,
+        write_volumes_pdf,
+        write_volumes_xlsx,
+    )
     created = provenance.date
     evidence_root = archive.evidence_root or archive.project.root / "evidence"
     log.info("正在整理 %d 个佐证文件的包内路径……", len(archive.files))
@@ -188,6 +190,8 @@ class _Counts:
 
     @classmethod
     def of(cls, archive: Archive, packed: list[PackedFile], slots: list[SlotResult]) -> _Counts:
+        from handbook.package.indexes import missing_cells
+
         cells = missing_cells(archive)
         return cls(
             missing=sum(1 for c in cells if c.status is Status.MISSING),

@@ -13,8 +13,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
+if TYPE_CHECKING:  # fpdf takes ~0.7 s to import; a site build that only links to the package never needs it
+    from fpdf import FPDF
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +96,10 @@ def _fc_list_faces() -> list[tuple[Path, int, str]]:
     return faces
 
 
-def new_pdf(font: CjkFont, created: dt.datetime, title: str = "", cls: type[FPDF] = FPDF) -> FPDF:
+def new_pdf(font: CjkFont, created: dt.datetime, title: str = "", cls: type[FPDF] | None = None) -> FPDF:
     """An A4 fpdf2 document with the CJK font embedded and a fixed creation date (reproducible bytes)."""
+    if cls is None:
+        from fpdf import FPDF as cls
     pdf = cls(format="A4", unit="mm")
     pdf.set_creation_date(created)
     pdf.set_producer("handbook")

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import xlsxwriter
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from handbook.model import Archive, EvidenceFile, Item, Kind, Status
 from handbook.package.fonts import CjkFont, new_pdf
@@ -340,6 +339,79 @@ class _VolumePdf(FPDF):
 
 
 _PDF_WIDTHS = (10, 26, 24, 60, 20, 16, 24)  # 序号 文号 责任者 题名 日期 页号 备注: 180 mm on A4 portrait
+_PDF_ALIGNS = ("C", "L", "L", "L", "C", "C", "L")
+_PDF_HEADINGS = ("序号", "文号", "责任者", "题名", "日期", "页号", "备注")
+_PDF_HEADING_FILL = (222, 226, 235)
+
+
+class _FastTable:
+    """A ruled table drawn with fpdf2 primitives: wrapped cells, the heading repeated on every page.
+
+    fpdf2's own ``table()`` lays out every cell with its general line breaker, about 3 ms a row; a city
+    archive lists ten thousand files here. Chinese text breaks between any two characters, so wrapping by
+    summed (cached) character widths is enough, and it is about thirty times faster.
+    """
+
+    PADDING = 1.0  # mm, left/right and top/bottom inside each cell
+
+    def __init__(self, pdf: FPDF, widths: Sequence[float], aligns: Sequence[str], *, line_height: float,
+                 heading: Sequence[str]) -> None:
+        self.pdf, self.widths, self.aligns = pdf, tuple(widths), tuple(aligns)
+        self.line_height, self.heading = line_height, tuple(heading)
+        self._char_widths: dict[str, float] = {}
+
+    def _width(self, text: str) -> float:
+        widths = self._char_widths
+        total = 0.0
+        for char in text:
+            width = widths.get(char)
+            if width is None:
+                width = widths[char] = self.pdf.get_string_width(char)
+            total += width
+        return total
+
+    def _wrap(self, text: str, width: float) -> list[str]:
+        text = " ".join(str(text).split())
+        if not text:
+            return []
+        if self._width(text) <= width:
+            return [text]
+        lines, line, used = [], [], 0.0
+        for char in text:
+            w = self._width(char)
+            if line and used + w > width:
+                lines.append("".join(line).rstrip())
+                line, used = ([], 0.0) if char == " " else ([char], w)
+                continue
+            line.append(char)
+            used += w
+        if line:
+            lines.append("".join(line))
+        return lines
+
+    def heading_row(self) -> None:
+        self.row(self.heading, fill=True)
+
+    def row(self, cells: Sequence[str], *, fill: bool = False) -> None:
+        pdf, pad = self.pdf, self.PADDING
+        wrapped = [self._wrap(text, width - 2 * pad) for text, width in zip(cells, self.widths)]
+        height = max(1, *(len(lines) for lines in wrapped)) * self.line_height + 2 * pad
+        if pdf.get_y() + height > pdf.page_break_trigger and not fill:
+            pdf.add_page()
+            self.heading_row()
+        x, y = pdf.l_margin, pdf.get_y()
+        if fill:
+            pdf.set_fill_color(*_PDF_HEADING_FILL)
+        for lines, width, align in zip(wrapped, self.widths, self.aligns):
+            pdf.rect(x, y, width, height, style="DF" if fill else "D")
+            baseline = y + pad + self.line_height * 0.75
+            for number, line in enumerate(lines):
+                offset = pad
+                if align == "C" or fill:
+                    offset = max(pad, (width - self._width(line)) / 2)
+                pdf.text(x + offset, baseline + number * self.line_height, line)
+            x += width
+        pdf.set_xy(pdf.l_margin, y + height)
 
 
 def write_volumes_pdf(path: Path, archive: Archive, volumes: list[Volume], font: CjkFont, created: dt.datetime) -> None:
@@ -349,7 +421,6 @@ def write_volumes_pdf(path: Path, archive: Archive, volumes: list[Volume], font:
     pdf.footer_text = f"{plan.city} {plan.review_year}年{'国家卫生县' if plan.kind is Kind.COUNTY else '国家卫生城市'}复审 卷内目录"
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=18)
-    heading = FontFace(emphasis="", fill_color=(222, 226, 235))
     filled = [v for v in volumes if v.rows]
     for volume in filled:
         pdf.add_page()
@@ -361,11 +432,10 @@ def write_volumes_pdf(path: Path, archive: Archive, volumes: list[Volume], font:
                  new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         pdf.set_font_size(9)
-        with pdf.table(col_widths=_PDF_WIDTHS, line_height=4.8, headings_style=heading,
-                       text_align=("CENTER", "LEFT", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT")) as table:
-            table.row(("序号", "文号", "责任者", "题名", "日期", "页号", "备注"))
-            for r in volume.rows:
-                table.row((str(r.seq), r.doc_number, r.unit, r.title, r.date, r.page_range, r.remark))
+        table = _FastTable(pdf, _PDF_WIDTHS, _PDF_ALIGNS, line_height=4.8, heading=_PDF_HEADINGS)
+        table.heading_row()
+        for r in volume.rows:
+            table.row((str(r.seq), r.doc_number, r.unit, r.title, r.date, r.page_range, r.remark))
     empty = [v for v in volumes if not v.rows]
     if empty or not filled:
         pdf.add_page()

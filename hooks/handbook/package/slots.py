@@ -15,12 +15,14 @@ import os
 import shutil
 import subprocess
 import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from PIL import Image, ImageOps
-from pypdf import PdfReader, PdfWriter
-from pypdf import PasswordType
+from pypdf import PasswordType, PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
 from handbook.model import Archive, EvidenceFile, Kind, Slot
 from handbook.package.fonts import CjkFont, new_pdf
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 IMAGE_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp"})
 OFFICE_TYPES = frozenset({"doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "wps", "et"})
 CONVERT_TIMEOUT = 180  # seconds per document
+SPOOL_MIN = 256 * 1024  # streams at least this big wait on disk, not in memory, until the slot PDF is written
+CHUNK = 1 << 20
 
 # Slot statuses shown in the index and on the site.
 GENERATED = "已生成"
@@ -134,13 +138,16 @@ class SlotBuilder:
         title = slot.title_for(self.kind)
         materials = slot_materials(self.archive, slot)
         result = SlotResult(key=slot.key, title=title, position=position, status=MISSING, materials=materials)
-        parts: list[tuple[EvidenceFile, Path]] = []
+        parts: list[tuple[EvidenceFile, Path | int]] = []
+        images = _ImagePages(self.font, self.created)  # every photo of the slot, one page each, one font load
         for file in slot_files(self.archive, materials):
-            part = self._prepare(file, slot, position, result)
+            part = self._prepare(file, slot, position, result, images)
             if part is not None:
                 parts.append((file, part))
         if parts:
-            self._merge(parts, slot, position, result)
+            pages = images.write(self._scratch(".pdf")) if images.count else None
+            self._merge([(f, pages if isinstance(p, int) else p, p if isinstance(p, int) else None) for f, p in parts],
+                        slot, position, result)
         if result.package_path:
             result.status = GENERATED
         elif result.unconverted:
@@ -149,14 +156,15 @@ class SlotBuilder:
 
     # ------------------------------------------------------------------ one source document
 
-    def _prepare(self, file: EvidenceFile, slot: Slot, position: int, result: SlotResult) -> Path | None:
-        """A PDF path ready to append, or None (then the file is reported or copied for conversion)."""
+    def _prepare(self, file: EvidenceFile, slot: Slot, position: int, result: SlotResult,
+                 images: _ImagePages) -> Path | int | None:
+        """A PDF path ready to append, a page of ``images``, or None (the file is reported or copied for conversion)."""
         source = self.evidence_root / file.path
         kind = file_kind(file)
         if kind == "pdf":
             return source
         if kind in IMAGE_TYPES:
-            return self._image_page(file, source, result)
+            return self._image_page(file, source, result, images)
         if self.converter and kind in OFFICE_TYPES:
             converted = self._convert(source)
             if converted is not None:
@@ -179,15 +187,13 @@ class SlotBuilder:
         self.entries.append(ZipEntry(arcname, source, file.size, file.sha256))
         result.unconverted.append(Unconverted(file.path, arcname, reason))
 
-    def _image_page(self, file: EvidenceFile, source: Path, result: SlotResult) -> Path | None:
-        target = self._scratch(".pdf")
+    def _image_page(self, file: EvidenceFile, source: Path, result: SlotResult, images: _ImagePages) -> int | None:
         try:
-            image_to_a4(source, target, caption=bookmark(file), font=self.font, created=self.created)
+            return images.add(source, caption=bookmark(file))
         except Exception as error:  # Pillow raises many types for damaged images
             log.warning("图片无法读取：%s：%s", file.path, error)
             result.problems.append(SlotProblem(file.path, f"图片无法读取（{error}），未并入《{result.title}》— 请重新导出图片后提交"))
             return None
-        return target
 
     def _convert(self, source: Path) -> Path | None:
         outdir = Path(tempfile.mkdtemp(dir=self.staging, prefix="convert-"))
@@ -204,34 +210,40 @@ class SlotBuilder:
 
     # ------------------------------------------------------------------ the merge
 
-    def _merge(self, parts: list[tuple[EvidenceFile, Path]], slot: Slot, position: int, result: SlotResult) -> None:
-        readable = []
-        for file, path in parts:
-            reader = self._open(file, path, result)
-            if reader is not None:
-                readable.append((file, path))
+    def _merge(self, parts: list[tuple[EvidenceFile, Path, int | None]], slot: Slot, position: int,
+               result: SlotResult) -> None:
+        """Append each document (a photo is one page of the slot's image PDF) under its own bookmark.
+
+        Memory stays flat however big the slot: each document is read from an open file (not loaded whole),
+        and its large streams are moved to a spool file as soon as it is appended, to be copied back in
+        chunks when the slot PDF is written.
+        """
+        readable = [(file, path, page) for file, path, page in parts
+                    if page is not None or self._open(file, path, result)]
         # pypdf may still fail half-way through an append; drop that document and start the slot again so
         # that no half-appended pages remain.
         while readable:
-            writer, failed = PdfWriter(), None
-            documents = []
-            for file, path in readable:
-                try:
-                    reader = PdfReader(path, strict=False)
-                    if reader.is_encrypted:
-                        reader.decrypt("")
-                    writer.append(reader, outline_item=bookmark(file))
-                    documents.append(bookmark(file))
-                except Exception as error:  # pypdf raises many types on damaged files
-                    failed = (file, path, error)
-                    break
-            if failed is None:
-                break
-            file, path, error = failed
+            with ExitStack() as stack:
+                spool = stack.enter_context(tempfile.TemporaryFile(dir=self.staging))
+                photos: dict[Path, PdfReader] = {}  # the image PDF, opened once: its font is copied once
+                writer, failed, documents = PdfWriter(), None, []
+                for file, path, page in readable:
+                    try:
+                        if page is not None and path not in photos:
+                            photos[path] = PdfReader(stack.enter_context(open(path, "rb")), strict=False)
+                        _append(writer, path, page, bookmark(file), spool, photos.get(path))
+                        documents.append(bookmark(file))
+                    except Exception as error:  # pypdf raises many types on damaged files
+                        failed = (file, path, page, error)
+                        break
+                if failed is None:
+                    self._write_slot(writer, documents, slot, position, result)
+                    return
+            file, path, page, error = failed
             result.problems.append(SlotProblem(file.path, f"PDF 合并时出错（{error}），未并入《{result.title}》— 请重新导出 PDF 后提交"))
-            readable = [(f, p) for f, p in readable if p != path]
-        if not readable:
-            return
+            readable = [(f, p, n) for f, p, n in readable if (p, n) != (path, page)]
+
+    def _write_slot(self, writer: PdfWriter, documents: list[str], slot: Slot, position: int, result: SlotResult) -> None:
         target = self._scratch(".pdf")
         writer.add_metadata(pdf_metadata(f"{self.archive.project.plan.city} {result.title}", self.created))
         writer.page_mode = "/UseOutlines"  # open with the bookmarks panel
@@ -246,30 +258,91 @@ class SlotBuilder:
                            "（city.yml 的 max_file_mb）— 请压缩图片或拆分上传")
         self.entries.append(entry_for(result.package_path, target))
 
-    def _open(self, file: EvidenceFile, path: Path, result: SlotResult) -> PdfReader | None:
-        """Open and check a PDF; report a damaged or password-protected one instead of raising."""
+    def _open(self, file: EvidenceFile, path: Path, result: SlotResult) -> bool:
+        """Check a PDF opens; report a damaged or password-protected one instead of raising."""
         try:
-            reader = PdfReader(path, strict=False)
-            if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-                result.problems.append(SlotProblem(
-                    file.path, f"PDF 设有打开密码，无法并入《{result.title}》— 请提交未加密的 PDF"))
-                return None
-            if len(reader.pages) == 0:
-                result.problems.append(SlotProblem(file.path, f"PDF 没有页面，未并入《{result.title}》— 请重新导出 PDF"))
-                return None
-            for page in reader.pages:
-                _ = page.mediabox  # touches every page object: catches broken page trees early
+            with open(path, "rb") as handle:  # a stream, not a path: pypdf would read a path whole
+                reader = PdfReader(handle, strict=False)
+                if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                    result.problems.append(SlotProblem(
+                        file.path, f"PDF 设有打开密码，无法并入《{result.title}》— 请提交未加密的 PDF"))
+                    return False
+                if len(reader.pages) == 0:
+                    result.problems.append(SlotProblem(file.path, f"PDF 没有页面，未并入《{result.title}》— 请重新导出 PDF"))
+                    return False
+                for page in reader.pages:
+                    _ = page.mediabox  # touches every page object: catches broken page trees early
         except Exception as error:  # pypdf raises PdfReadError, PdfStreamError, KeyError, ValueError …
             result.problems.append(SlotProblem(
                 file.path, f"PDF 已损坏或无法读取（{type(error).__name__}: {error}），未并入《{result.title}》"
                 "— 请重新导出 PDF 后提交"))
-            return None
-        return reader
+            return False
+        return True
 
     def _scratch(self, suffix: str) -> Path:
         handle, name = tempfile.mkstemp(dir=self.staging, suffix=suffix)
         os.close(handle)
         return Path(name)
+
+
+def _append(writer: PdfWriter, path: Path, page: int | None, title: str, spool: BinaryIO,
+            reader: PdfReader | None = None) -> None:
+    """Append one document (or one page of ``reader``), then spool its large streams to disk."""
+    first_new = len(writer._objects)
+    if reader is not None:
+        writer.append(reader, outline_item=title, pages=(page, page + 1))
+        _spool_streams(writer, first_new, spool)
+        reader.resolved_objects.clear()  # its parsed objects (image bytes) are in the writer or the spool now
+        return
+    with open(path, "rb") as handle:  # a stream, not a path: pypdf would read a path whole
+        reader = PdfReader(handle, strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        writer.append(reader, outline_item=title)
+        _spool_streams(writer, first_new, spool)
+        # The writer keeps every source reader alive (and with it each parsed stream); this one is done with.
+        getattr(writer, "_id_translated", {}).pop(id(reader), None)
+        reader.resolved_objects.clear()
+
+
+def _spool_streams(writer: PdfWriter, first: int, spool: BinaryIO) -> None:
+    """Swap the big streams appended since object ``first`` for stand-ins that read them back when written."""
+    objects = writer._objects
+    for index in range(first, len(objects)):
+        stream = objects[index]
+        if isinstance(stream, StreamObject) and not isinstance(stream, _SpooledStream):
+            data = stream._data
+            if len(data) >= SPOOL_MIN:
+                objects[index] = _SpooledStream(stream, spool, len(data))
+                spool.seek(0, os.SEEK_END)
+                spool.write(data)
+
+
+class _SpooledStream(StreamObject):
+    """A stream whose bytes wait in the spool file; written out in 1 MiB chunks, never held whole."""
+
+    def __init__(self, original: StreamObject, spool: BinaryIO, length: int) -> None:
+        super().__init__()
+        self.update(original)
+        self.indirect_reference = original.indirect_reference
+        spool.seek(0, os.SEEK_END)
+        self._spool, self._offset, self._length = spool, spool.tell(), length
+        self._data = b""
+
+    def write_to_stream(self, stream, *args, **kwargs) -> None:
+        self[NameObject("/Length")] = NumberObject(self._length)
+        DictionaryObject.write_to_stream(self, stream)
+        del self["/Length"]
+        stream.write(b"\nstream\n")
+        self._spool.seek(self._offset)
+        remaining = self._length
+        while remaining:
+            chunk = self._spool.read(min(CHUNK, remaining))
+            if not chunk:
+                raise OSError("spooled PDF stream ended early")
+            stream.write(chunk)
+            remaining -= len(chunk)
+        stream.write(b"\nendstream")
 
 
 def pdf_date(moment: dt.datetime) -> str:
@@ -288,8 +361,39 @@ _MARGIN = 15.0  # mm
 _CAPTION = 16.0  # mm reserved under the image for the caption
 
 
+class _ImagePages:
+    """Photos of one slot as captioned A4 pages of one PDF: the CJK font is loaded once, not once a photo."""
+
+    def __init__(self, font: CjkFont, created: dt.datetime) -> None:
+        self.font, self.created = font, created
+        self.pdf = None
+        self.count = 0
+
+    def add(self, source: Path, *, caption: str) -> int:
+        """Add ``source`` as the next page; its 0-based page number. Raises on an unreadable image."""
+        with Image.open(source) as opened:
+            opened.load()  # a damaged image fails here, before a page is added
+        if self.pdf is None:
+            self.pdf = new_pdf(self.font, self.created, title="")
+            self.pdf.set_auto_page_break(False)  # one image, one page, whatever the caption
+        _image_page(self.pdf, source, caption)
+        self.count += 1
+        return self.count - 1
+
+    def write(self, target: Path) -> Path:
+        self.pdf.output(str(target))
+        return target
+
+
 def image_to_a4(source: Path, target: Path, *, caption: str, font: CjkFont, created: dt.datetime) -> None:
     """One A4 page per image, turned upright from EXIF, orientation following the image, captioned."""
+    pdf = new_pdf(font, created, title=caption)
+    pdf.set_auto_page_break(False)
+    _image_page(pdf, source, caption)
+    pdf.output(str(target))
+
+
+def _image_page(pdf, source: Path, caption: str) -> None:
     with Image.open(source) as opened:
         orientation = opened.getexif().get(0x0112, 1)
         upright = ImageOps.exif_transpose(opened) if orientation not in (None, 1) else opened
@@ -297,8 +401,6 @@ def image_to_a4(source: Path, target: Path, *, caption: str, font: CjkFont, crea
         width_px, height_px = upright.size
         # Untouched JPEG/PNG files are embedded as they are (no re-encoding); rotated ones are re-encoded.
         embed = str(source) if upright is opened else upright.convert("RGB") if upright.mode not in ("RGB", "L") else upright
-        pdf = new_pdf(font, created, title=caption)
-        pdf.set_auto_page_break(False)  # one image, one page, whatever the caption
         landscape = width_px > height_px
         pdf.add_page(orientation="L" if landscape else "P")
         box_w = pdf.w - 2 * _MARGIN
@@ -311,7 +413,6 @@ def image_to_a4(source: Path, target: Path, *, caption: str, font: CjkFont, crea
         pdf.set_font_size(10.5)
         pdf.set_xy(_MARGIN, pdf.h - _MARGIN - _CAPTION + 3)
         pdf.multi_cell(box_w, 5, _fit_caption(pdf, caption, 2 * box_w - 20), align="C")
-        pdf.output(str(target))
 
 
 def _fit_caption(pdf, caption: str, width: float) -> str:

@@ -1,8 +1,10 @@
 """A deterministic, verified zip: sorted entries, fixed timestamps, UTF-8 names, streamed in 1 MiB chunks.
 
-The zip is written under a temporary name next to the target, read back entry by entry (zipfile checks each
-CRC while reading; we compare SHA-256 as well) and only then renamed over the previous package, so an
-interrupted or failed build leaves the old package untouched.
+The zip is written under a temporary name next to the target, read back once from start to end (every entry's
+CRC-32 and SHA-256 recomputed from the bytes written, and compared with the central directory and with the
+scan's SHA-256; the same pass hashes the whole zip) and only then renamed over the previous package, so an
+interrupted or failed build leaves the old package untouched. Each evidence byte is read from evidence/ once,
+written once and read back once; the scan's hash stands for the source, so it is not hashed again on the way in.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
+import struct
 import sys
+import threading
 import time
 import zipfile
 import zlib
@@ -68,10 +73,9 @@ def write_verified_zip(
     _check_unique(ordered)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
-        crcs = _write(ordered, tmp, date_time, progress)
+        _write(ordered, tmp, date_time, progress)
         log.info("正在回读校验 %d 个条目（CRC 与 SHA-256）……", len(ordered))
-        _verify(ordered, crcs, tmp)
-        size, digest = tmp.stat().st_size, file_sha256(tmp)
+        size, digest = _verify(ordered, tmp)
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -99,55 +103,154 @@ def _zipinfo(entry: ZipEntry, date_time: tuple[int, int, int, int, int, int]) ->
     return info
 
 
-def _write(entries: list[ZipEntry], tmp: Path, date_time, progress: Progress | None) -> dict[str, int]:
+_END = object()  # marks the end of one entry's chunks
+
+
+def _prefetch(entries: list[ZipEntry], chunks: queue.Queue, stop: threading.Event) -> None:
+    """Read every entry's bytes, in order, into ``chunks`` (bounded): reading overlaps the zip's writing."""
+    try:
+        for entry in entries:
+            with open(entry.source, "rb", buffering=0) as src:
+                while not stop.is_set() and (chunk := src.read(CHUNK)):
+                    chunks.put(chunk)
+            chunks.put(_END)
+            if stop.is_set():
+                return
+    except OSError as error:
+        chunks.put(error)
+
+
+def _write(entries: list[ZipEntry], tmp: Path, date_time, progress: Progress | None) -> None:
+    """Stream every entry in; zipfile records each one's CRC-32 of the bytes read (checked on read-back)."""
     total_files, total_bytes = len(entries), sum(e.size for e in entries)
     done_bytes = 0
-    crcs: dict[str, int] = {}
-    with zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
-        for number, entry in enumerate(entries, 1):
-            digest, crc, size = hashlib.sha256(), 0, 0
-            try:
-                with entry.source.open("rb") as src, archive.open(_zipinfo(entry, date_time), "w") as dst:
-                    while chunk := src.read(CHUNK):
+    chunks: queue.Queue = queue.Queue(maxsize=8)  # at most 8 MiB read ahead
+    stop = threading.Event()
+    reader = threading.Thread(target=_prefetch, args=(entries, chunks, stop), name="zip-read", daemon=True)
+    reader.start()
+    try:
+        with zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
+            for number, entry in enumerate(entries, 1):
+                size = 0
+                with archive.open(_zipinfo(entry, date_time), "w") as dst:
+                    while (chunk := chunks.get()) is not _END:
+                        if isinstance(chunk, OSError):
+                            raise _missing(entry, chunk)
                         dst.write(chunk)
-                        digest.update(chunk)
-                        crc = zlib.crc32(chunk, crc)
                         size += len(chunk)
                         done_bytes += len(chunk)
                         if progress:
                             progress(number - 1, total_files, done_bytes, total_bytes)
-            except FileNotFoundError as error:
-                raise PackageError(f"打包时找不到文件：{entry.source}（{entry.arcname}）— 请重新扫描后再打包") from error
-            if digest.hexdigest() != entry.sha256 or size != entry.size:
-                raise PackageError(
-                    f"文件在扫描后被修改：{entry.source}（扫描时 {entry.size} 字节，打包时 {size} 字节）"
-                    " — 请等提交完成后重新运行打包"
-                )
-            crcs[entry.arcname] = crc
-            if progress:
-                progress(number, total_files, done_bytes, total_bytes)
-    return crcs
+                if size != entry.size:
+                    raise PackageError(
+                        f"文件在扫描后被修改：{entry.source}（扫描时 {entry.size} 字节，打包时 {size} 字节）"
+                        " — 请等提交完成后重新运行打包"
+                    )
+                if progress:
+                    progress(number, total_files, done_bytes, total_bytes)
+    finally:
+        stop.set()
+        while reader.is_alive():  # let a blocked reader finish its put and see the stop flag
+            try:
+                chunks.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        reader.join()
 
 
-def _verify(entries: list[ZipEntry], crcs: dict[str, int], tmp: Path) -> None:
+def _missing(entry: ZipEntry, error: OSError) -> PackageError:
+    if isinstance(error, FileNotFoundError):
+        return PackageError(f"打包时找不到文件：{entry.source}（{entry.arcname}）— 请重新扫描后再打包")
+    return PackageError(f"打包时无法读取文件：{entry.source}（{error.strerror or error}）")
+
+
+class _Reader:
+    """Sequential reads of the written zip that also feed the SHA-256 of the whole file.
+
+    The whole-file digest runs in a helper thread (hashlib releases the GIL), so it overlaps the per-entry
+    CRC-32 and SHA-256 of the main thread instead of adding a third pass over the bytes.
+    """
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.position = 0
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)  # bounded: memory stays flat
+        self._thread = threading.Thread(target=self._hash_whole, name="zip-sha256", daemon=True)
+        self._thread.start()
+
+    def _hash_whole(self) -> None:
+        while (chunk := self._chunks.get()) is not None:
+            self.digest.update(chunk)
+
+    def read(self, size: int) -> bytes:
+        data = self.handle.read(size)
+        if data:
+            self._chunks.put(data)
+        self.position += len(data)
+        return data
+
+    def exactly(self, size: int, what: str) -> bytes:
+        data = self.read(size)
+        if len(data) != size:
+            raise PackageError(f"回读校验失败：{what} 不完整")
+        return data
+
+    def hexdigest(self) -> str:
+        self.close()
+        return self.digest.hexdigest()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._chunks.put(None)
+            self._thread.join()
+
+
+def _verify(entries: list[ZipEntry], tmp: Path) -> tuple[int, str]:
+    """One pass over the written zip: each entry's CRC-32, size and SHA-256, and the whole file's SHA-256."""
     with zipfile.ZipFile(tmp) as archive:
         infos = archive.infolist()
-        names = [i.filename for i in infos]
-        if names != [e.arcname for e in entries]:
-            raise PackageError(f"回读校验失败：{tmp.name} 的条目与计划不符（{len(names)} / {len(entries)} 个）")
-        for info, entry in zip(infos, entries, strict=True):
-            if info.CRC != crcs[entry.arcname] or info.file_size != entry.size:
-                raise PackageError(f"回读校验失败：{entry.arcname} 的 CRC 或大小不符")
-            digest = hashlib.sha256()
-            # Reading to the end makes zipfile compare the CRC of the stored data (BadZipFile if not).
-            try:
-                with archive.open(info) as handle:
-                    while chunk := handle.read(CHUNK):
-                        digest.update(chunk)
-            except zipfile.BadZipFile as error:
-                raise PackageError(f"回读校验失败：{entry.arcname}：{error}") from error
-            if digest.hexdigest() != entry.sha256:
-                raise PackageError(f"回读校验失败：{entry.arcname} 的 SHA-256 不符")
+    if [i.filename for i in infos] != [e.arcname for e in entries]:
+        raise PackageError(f"回读校验失败：{tmp.name} 的条目与计划不符（{len(infos)} / {len(entries)} 个）")
+    with open(tmp, "rb", buffering=CHUNK) as handle:
+        reader = _Reader(handle)
+        try:
+            for info, entry in zip(infos, entries, strict=True):
+                _verify_entry(reader, info, entry)
+            while reader.read(CHUNK):  # the central directory: part of the zip's own hash
+                pass
+            return reader.position, reader.hexdigest()
+        finally:
+            reader.close()
+
+
+def _verify_entry(reader: _Reader, info: zipfile.ZipInfo, entry: ZipEntry) -> None:
+    if reader.position != info.header_offset:
+        raise PackageError(f"回读校验失败：{entry.arcname} 不在目录记录的位置")
+    header = reader.exactly(zipfile.sizeFileHeader, entry.arcname)
+    fields = struct.unpack(zipfile.structFileHeader, header)
+    if fields[zipfile._FH_SIGNATURE] != zipfile.stringFileHeader:
+        raise PackageError(f"回读校验失败：{entry.arcname} 的文件头损坏")
+    reader.exactly(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], entry.arcname)
+    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    digest, crc, size = hashlib.sha256(), 0, 0
+    remaining = info.compress_size
+    while remaining:
+        chunk = reader.exactly(min(CHUNK, remaining), entry.arcname)
+        remaining -= len(chunk)
+        data = inflate.decompress(chunk) if inflate else chunk
+        digest.update(data)
+        crc = zlib.crc32(data, crc)
+        size += len(data)
+    if inflate:
+        data = inflate.flush()
+        digest.update(data)
+        crc = zlib.crc32(data, crc)
+        size += len(data)
+    if crc != info.CRC or size != info.file_size or size != entry.size:
+        raise PackageError(f"回读校验失败：{entry.arcname} 的 CRC 或大小不符")
+    if digest.hexdigest() != entry.sha256:
+        raise PackageError(f"{entry.arcname} 的内容与扫描时不符：文件在扫描后被修改（或写入出错）— 请等提交完成后重新运行打包")
 
 
 class ConsoleProgress:
