@@ -4,18 +4,26 @@ on_startup: remember the command (build / serve). on_config: read ``extra.handbo
 and forget last build's archive. on_files: build the archive once, add the generated pages, register the
 evidence files (hard-linked into site/, never copied when avoidable) and, for ``mkdocs build``, write the
 review package (into the cache folder, published as site/package/ by hard link) so that the /package/ page
-shows this build's figures. on_post_build: write handbook.json.
+shows this build's figures. on_post_build: write handbook.json (not under serve), and the build's own figures (scan counters,
+time of each phase) to ``<root>/.cache/handbook/last-build.json`` for the benchmark and for curious maintainers.
+
+Under ``mkdocs serve`` only, a rebuild reuses the HTML (and the search entries) of every page whose Markdown did
+not change since the previous build of the session: after one new evidence file, only the few pages that list
+it are converted again, instead of every page of a ten-thousand-file archive.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import shutil
 import sys
 import tempfile
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -40,9 +48,53 @@ class _State:
     today: dt.date | None = None
     package: bool = True
     archive = None  # the Archive of the current build, built once in on_files
+    started: float = 0.0  # perf_counter at on_config: the build as the hook sees it
+    phases: dict[str, float] = {}  # seconds per phase of the current build (archive, render, link, …)
+    counts: dict[str, int] = {}  # pages generated, evidence files linked / copied
+
+
+class _Converted:
+    """A page as MkDocs converted it: reused by the next ``mkdocs serve`` rebuild if its Markdown is the same."""
+
+    __slots__ = ("key", "html", "toc", "title")
+
+    def __init__(self, key: str, html: str, toc, title: str | None) -> None:
+        self.key, self.html, self.toc, self.title = key, html, toc, title
+
+
+class _ServeCache:
+    """Kept across the rebuilds of one ``mkdocs serve`` session (MkDocs imports a hook module once)."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, _Converted] = {}  # src uri → last conversion
+        self.keys: dict[str, str] = {}  # src uri → key of this build's Markdown
+        self.reused: set[str] = set()  # pages of this build taken from ``pages``
+        self.search: dict[tuple[str, bytes], list] = {}  # (url, content digest) → search index entries
+        self.context = ""  # what else a conversion depends on: the page set and mkdocs.yml
+
+    def start_build(self, files: Files, config: MkDocsConfig) -> None:
+        self.keys, self.reused = {}, set()
+        config_file = Path(config.config_file_path)
+        pages = "\n".join(sorted(f.src_uri for f in files.documentation_pages()))
+        stamp = f"{config_file.stat().st_mtime_ns}:{pages}"
+        context = hashlib.sha1(stamp.encode("utf-8", "surrogateescape")).hexdigest()
+        if context != self.context:  # another page set or another mkdocs.yml: start afresh
+            self.pages.clear()
+            self.search.clear()
+            self.context = context
 
 
 state = _State()
+serve_cache = _ServeCache()
+
+
+@contextmanager
+def _phase(name: str):
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        state.phases[name] = round(state.phases.get(name, 0.0) + time.perf_counter() - start, 3)
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -58,6 +110,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     state.today = _today(settings.get("today"))
     state.package = bool(settings.get("package", True))
     state.archive = None
+    state.started, state.phases, state.counts = time.perf_counter(), {}, {}
     _absolute_jieba_dict(config, config_dir)
     return config
 
@@ -88,7 +141,8 @@ def archive():
     if state.archive is None:
         from handbook.pipeline import build_archive
 
-        state.archive = build_archive(state.root, today=state.today)
+        with _phase("archive"):
+            state.archive = build_archive(state.root, today=state.today)
         project = state.archive.project
         for diagnostic in project.diagnostics:
             log.info(str(diagnostic))
@@ -100,23 +154,89 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     from handbook.render.context import evidence_uri, is_served
 
     current = archive()
-    for uri, markdown in render_site(current).items():
+    with _phase("render"):
+        pages = render_site(current)
+    state.counts["pages"] = len(pages)
+    for uri, markdown in pages.items():
         if files.get_file_from_path(uri) is not None:
             log.warning(f"docs/{uri} 与生成的页面同名，已用生成的页面替换；请删除 docs/{uri}")
             files.remove(files.get_file_from_path(uri))
         files.append(File.generated(config, uri, content=markdown, inclusion=InclusionLevel.NOT_IN_NAV))
-    _add_changes_page(files, config, current)
+    with _phase("changes"):
+        _add_changes_page(files, config, current)
     evidence_root = current.evidence_root or state.root / "evidence"
     published = [
         (evidence_uri(e.path), evidence_root / e.path)
         for e in current.files
         if not e.restricted and is_served(e.path)  # restricted files are listed on the pages, never published
     ]
-    linked, copied = _publish_static(files, config, published)
+    with _phase("link"):
+        linked, copied = _publish_static(files, config, published)
+    state.counts.update(evidence_linked=linked, evidence_copied=copied)
     note = "（站点目录与 evidence/ 不在同一文件系统，无法硬链接）" if copied else ""
     log.info(f"佐证文件：{linked} 个以硬链接发布，{copied} 个复制发布{note}")
-    _add_package(files, config, current)
+    with _phase("package"):
+        _add_package(files, config, current)
+    if state.command == "serve":
+        serve_cache.start_build(files, config)
     return files
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    if state.command == "serve":
+        _memoize_search_entries(config)
+
+
+@event_priority(-100)  # after every other plugin: the Markdown as it will be converted
+def on_page_markdown(markdown: str, page, config: MkDocsConfig, files: Files) -> str:
+    if state.command != "serve":
+        return markdown
+    uri = page.file.src_uri
+    key = hashlib.sha1(markdown.encode("utf-8", "surrogateescape")).hexdigest()
+    serve_cache.keys[uri] = key
+    cached = serve_cache.pages.get(uri)
+    if cached is not None and cached.key == key:
+        serve_cache.reused.add(uri)
+        return ""  # nothing to convert: on_page_content puts the previous HTML back
+    return markdown
+
+
+@event_priority(-100)  # after every other plugin: the HTML as the theme will show it
+def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
+    if state.command != "serve":
+        return html
+    uri = page.file.src_uri
+    if uri in serve_cache.reused:
+        cached = serve_cache.pages[uri]
+        page.toc = cached.toc
+        if hasattr(page, "_title_from_render"):
+            page._title_from_render = cached.title
+        return cached.html
+    if uri in serve_cache.keys:
+        serve_cache.pages[uri] = _Converted(serve_cache.keys[uri], html, page.toc,
+                                            getattr(page, "_title_from_render", None))
+    return html
+
+
+def _memoize_search_entries(config: MkDocsConfig) -> None:
+    """Material's search indexes every page on every build; under serve, reuse the entries of unchanged pages."""
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    index = getattr(search, "search_index", None)
+    original = getattr(index, "add_entry_from_context", None)
+    if original is None or not isinstance(getattr(index, "entries", None), list):
+        return  # another search plugin: nothing to memoize
+
+    def add_entry_from_context(page) -> None:
+        key = (page.url, hashlib.sha1((page.content or "").encode("utf-8", "surrogateescape")).digest())
+        entries = serve_cache.search.get(key)
+        if entries is None:
+            start = len(index.entries)
+            original(page)
+            entries = serve_cache.search[key] = index.entries[start:]
+        else:
+            index.entries.extend(entries)
+
+    index.add_entry_from_context = add_entry_from_context
 
 
 def _publish_static(files: Files, config: MkDocsConfig, sources: list[tuple[str, Path]]) -> tuple[int, int]:
@@ -182,7 +302,32 @@ def _link_into_site(source: Path, dest: Path) -> bool:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    _write_export(archive(), Path(config.site_dir) / "handbook.json")
+    if state.command != "serve":  # nothing in the preview reads it; writing it costs ~1 s at N = 10,000
+        with _phase("export"):
+            _write_export(archive(), Path(config.site_dir) / "handbook.json")
+    _write_build_stats()
+
+
+def _write_build_stats() -> None:
+    """The scan's counters and each phase's seconds, atomically; a read-only checkout just skips it."""
+    from handbook.pipeline import default_cache_dir
+
+    stats = {
+        **(state.archive.stats if state.archive is not None else {}),
+        "command": state.command,
+        "phases": dict(state.phases),
+        # on_config → on_post_build: everything MkDocs did for this build, theme rendering included.
+        "build_seconds": round(time.perf_counter() - state.started, 3),
+        **state.counts,
+    }
+    cache = default_cache_dir(state.root)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cache, suffix=".tmp", delete=False) as out:
+            json.dump(stats, out, ensure_ascii=False, indent=1, default=str)
+        os.replace(out.name, cache / "last-build.json")
+    except OSError as exc:
+        log.debug(f"未能写入构建统计 {cache / 'last-build.json'}：{exc}")
 
 
 def _write_export(current, path: Path) -> None:

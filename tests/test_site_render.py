@@ -281,3 +281,180 @@ def test_ranking_orders_by_percent_then_count():
     percents = [row.tally.percent for row in ranking]
     assert percents == sorted(percents, reverse=True)
     assert "市城管局" not in [row.unit.name for row in ranking]  # owes nothing: not ranked
+
+
+# --------------------------------------------------------------------------- indicators, missing, problems
+
+
+def _value(number: int, year: int, value, raw: str, unit: str = "", **extra) -> IndicatorValue:
+    return IndicatorValue(indicator=number, year=year, value=value, unit=unit, raw=raw, **extra)
+
+
+def _with_more_indicators() -> Archive:
+    """The fixture plus a failing threshold (full-width input), a five-year indicator with a gap, a plan one."""
+    archive = make_archive()
+    standard = archive.project.standard
+    standard.indicators[2] = Indicator(number=2, name="群众对卫生状况满意率", target="≥90%", note="",
+                                       rule=Rule(kind=RuleKind.THRESHOLD, op=">=", value=90, unit="%"),
+                                       years=3, items=(3,))
+    standard.indicators[38] = Indicator(number=38, name="甲、乙类法定传染病报告发病率", target="不高于近5年平均水平",
+                                        note="", rule=Rule(kind=RuleKind.FIVE_YEAR_MEAN), years=5, items=(45,))
+    standard.indicators[49] = Indicator(number=49, name="每千常住人口医疗卫生机构床位数", target="符合规划", note="",
+                                        rule=Rule(kind=RuleKind.PLAN, op=">="), years=3, items=(45,))
+    source = "03/03.1-年度工作计划/2024-市爱卫办-2024年爱国卫生工作计划.pdf"
+    archive.indicators[2] = IndicatorResult(
+        indicator=2, applies=True, target="≥90%", rule=standard.indicators[2].rule, years=(2023, 2024, 2025),
+        values={2023: _value(2, 2023, 91.2, "91.2%", "%", source="登封市2023年<b>满意度</b>调查报告"),
+                2024: _value(2, 2024, 92.5, "92.5%", "%", source="登封市2024年<b>满意度</b>调查报告"),
+                2025: _value(2, 2025, 89.0, "８９．０％", "%", source="登封市2025年<b>满意度</b>调查报告")},
+        verdict=Verdict.FAIL, reason="2025年 89%，未达到 ≥90%", owner="市爱卫办")
+    archive.indicators[38] = IndicatorResult(
+        indicator=38, applies=True, target="不高于近5年平均水平", rule=standard.indicators[38].rule,
+        years=(2021, 2022, 2023, 2024, 2025),
+        values={y: _value(38, y, v, f"{v}/10万", "/10万", source=source)
+                for y, v in ((2021, 245.3), (2023, 268.4), (2024, 252.1), (2025, 238.6))},
+        verdict=Verdict.NO_DATA, reason="缺 2022 年数据", owner="市疾控中心")
+    archive.indicators[49] = IndicatorResult(
+        indicator=49, applies=True, target="符合规划", rule=standard.indicators[49].rule, years=(2023, 2024, 2025),
+        values={y: _value(49, y, v, raw, plan_value=p) for y, v, raw, p in
+                ((2023, 6.0, "6.0", 5.8), (2024, 6.3, "6.3", 6.2), (2025, 6.6, "6.6", 6.5))},
+        verdict=Verdict.PASS, reason="2025年 6.6，规划值 6.5，符合规划要求", owner="市卫健委")
+    return archive
+
+
+@pytest.fixture(scope="module")
+def more_pages() -> dict[str, str]:
+    return render_site(_with_more_indicators())
+
+
+def test_indicator_values_show_the_parsed_value_with_its_unit():
+    assert context.fmt_indicator_value(_value(2, 2025, 93.1, "９３．１％", "%")) == "93.1%"
+    assert context.fmt_indicator_value(_value(50, 2024, 3.0, "3.0")) == "3.0"  # decimals as typed
+    assert context.fmt_indicator_value(_value(50, 2024, 3.0, "3")) == "3"
+    assert context.fmt_indicator_value(_value(6, 2024, 2.31, "2.31", "平方米")) == "2.31平方米"
+    assert context.fmt_indicator_value(_value(55, 2024, "C", "C级", "级")) == "C级"
+    assert context.fmt_indicator_value(_value(24, 2024, "有", "达到")) == "达到"
+    assert context.fmt_indicator_value(_value(10, 2024, "有", "有")) == "有"
+
+
+def test_indicators_page_groups_by_verdict_with_a_summary(more_pages):
+    text = more_pages["indicators.md"]
+    fail, nodata, passed = (text.index(f"{{ #{key} }}") for key in ("fail", "nodata", "pass"))
+    assert fail < nodata < passed  # the ones needing work first
+    assert 'href="#fail"' in text and 'href="#nodata"' in text and 'href="#pass"' in text
+    assert "指标 2<" in text.split("未达标", 1)[1]  # the summary card names the failing indicator
+    assert "不适用</span><span class=\"hb-kpi-value\">0 项" in text  # no link to an empty group
+    html = _html(text)
+    assert "９３" not in html and "８９" not in html and "89.0%" in html  # parsed value, not the typed text
+    assert "hb-verdict-fail" in html and "hb-verdict-nodata" in html
+
+
+def test_indicator_table_has_a_column_per_needed_year_and_marks_gaps(more_pages):
+    section = more_pages["indicators.md"].split("{ #nodata }", 1)[1].split("{ #pass }", 1)[0]
+    header = next(line for line in section.splitlines() if line.startswith("| 指标"))
+    assert "| 2021 | 2022 | 2023 | 2024 | 2025 |" in header  # indicator 38 needs five years
+    row = next(line for line in section.splitlines() if line.startswith("| **38**"))
+    cells = [c.strip() for c in row.split(" | ")]
+    assert "245\\.3<wbr>/10万" in cells[2] and "缺" in cells[3] and "hb-gap" in cells[3]
+    passed = more_pages["indicators.md"].split("{ #pass }", 1)[1]
+    row56 = next(line for line in passed.splitlines() if line.startswith("| **56**"))
+    assert row56.count("hb-gap") == 0  # 56 does not need 2021–2022: blank, not 缺
+    assert "规划 5\\.8" in passed and "规划 6\\.5" in passed  # plan values of 49
+
+
+def test_indicator_sources_are_escaped_merged_and_linked(more_pages):
+    text = more_pages["indicators.md"]
+    html = _html(text)
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert "登封市××××年&lt;b&gt;满意度&lt;/b&gt;调查报告（2023至2025年各一份）" in html  # one title, not three
+    row38 = next(line for line in text.splitlines() if line.startswith("| **38**"))
+    assert "](evidence/03/03.1-" in row38  # a source naming a published file links to it
+
+
+def test_indicator_on_item_unit_and_category_pages(more_pages):
+    assert "| **38**" in more_pages["items/45.md"] and "| **49**" in more_pages["items/45.md"]
+    assert "| **38**" in more_pages["categories/7.md"] and "{ #indicators }" in more_pages["categories/7.md"]
+    unit = more_pages["units/jkzx.md"]  # 市疾控中心 owns 56
+    assert "## 负责填报的指标" in unit and "| **56**" in unit
+
+
+def test_sparkline_breaks_at_a_missing_year_and_escapes():
+    svg = charts.sparkline([1.0, 2.0, None, 4.0, 5.0], title="<x>", reference=[3.0] * 5)
+    assert svg.count('class="hb-spark-line"') == 2 and svg.count("hb-spark-dot") == 4
+    assert "hb-spark-ref" in svg and "<x>" not in svg and "&lt;x&gt;" in svg
+    assert charts.sparkline([1.0, None], title="t") == ""
+
+
+def test_missing_page_counts_each_cell_once_and_lists_shared_cells_under_every_lead():
+    archive = make_archive()
+    shared = next(c for c in archive.cells if c.material == "45.1" and c.year == 2026)
+    shared.owners = ("市卫健委", "市爱卫办")  # two lead units answer for it
+    text = render_site(archive)["missing.md"]
+    distinct = sum(1 for c in archive.cells if c.status in (Status.MISSING, Status.OVERDUE))
+    assert f"共 {distinct} 份材料缺失或逾期" in text
+    assert "在每个牵头单位下各列一次" in text
+    assert text.split("## 市爱卫办", 1)[1].split("## ", 1)[0].count("45\\.1") == 1
+    assert text.split("## 市卫健委", 1)[1].split("## ", 1)[0].count("45\\.1") == 1
+
+
+def test_open_cells_are_one_row_per_material_with_late_and_due_years(pages):
+    section = pages["units/aiwei.md"].split("## 还缺的材料", 1)[1].split("## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| [03")]
+    assert len(rows) == 1
+    assert "2023、2025" in rows[0] and "hb-late" in rows[0] and "2026" in rows[0] and "2026\\-12\\-31" in rows[0]
+
+
+def test_review_cell_shows_a_short_reason_and_points_to_the_problem_section():
+    archive = make_archive()
+    path = "03/03.1-年度工作计划/" + XSS_NAME
+    cell = next(c for c in archive.cells if c.material == "03.1" and c.year == 2023)
+    cell.status, cell.files = Status.REVIEW, [path]
+    cell.reason = f"{path}：文件名不是“年度-单位-标题.扩展名”的格式"
+    text = render_site(archive)["items/03.md"]
+    row = next(line for line in text.splitlines() if line.startswith("| 2023 | <span class=\"hb-badge hb-review"))
+    assert "（[怎么改](#问题文件)）" in row
+    reason = row.split('class="hb-reason">', 1)[1]
+    assert reason.startswith("文件名不是") and "onerror" not in reason  # the path is not repeated
+    assert "<img" not in _html(text)
+
+
+def test_problem_text_drops_the_file_path():
+    path = "03/03.1-x/2024-市爱卫办-计划.pdf"
+    assert context.problem_text(f"{path}：文件是空的", [path]) == "文件是空的"
+    assert context.problem_text("03/03.1-x/2024-市爱卫办-计划.yml:4：未知字段", [path]) == "说明文件第 4 行：未知字段"
+    assert context.problem_text("别的文件：问题", [path]) == "别的文件：问题"
+
+
+def test_generated_pages_hide_the_sidebars_they_do_not_need(pages):
+    def hidden(text: str) -> list[str]:
+        front = text.split("---\n", 2)[1] if text.startswith("---\n") else ""
+        return [line.strip("- ").strip() for line in front.splitlines() if line.startswith("  - ")]
+
+    assert hidden(pages["indicators.md"]) == ["navigation", "toc"]
+    assert hidden(pages["problems.md"]) == ["navigation", "toc"]
+    assert hidden(pages["categories/1.md"]) == ["navigation", "toc"]
+    assert "navigation" in hidden(pages["items/03.md"]) and "toc" not in hidden(pages["items/03.md"])
+    from handbook.package import render_skipped_page
+
+    assert hidden(render_skipped_page("测试")) == ["navigation"]
+
+
+def test_indicator_outside_the_county_set_is_listed_as_not_applicable():
+    archive = _with_more_indicators()
+    result = archive.indicators[2]
+    result.applies, result.verdict, result.reason = False, Verdict.NO_DATA, "不适用：本指标不在县的指标体系内，不评判"
+    text = render_site(archive)["indicators.md"]
+    section = text.split("{ #na }", 1)[1]
+    assert "| **2**" in section and "hb-verdict-na" in section
+    assert "hb-gap" not in next(line for line in section.splitlines() if line.startswith("| **2**"))
+    assert 'href="#na"' in text
+
+
+def test_unit_duties_lead_and_takes_part_on_separate_lines(pages):
+    songyang = pages["units/songyang.md"]  # takes part in 03 and owes its own 03.2 summaries
+    assert "| **参与**（1 项） | [03 年度计划与总结](../items/03.md) |" in songyang
+    assert "**牵头**" not in songyang
+    jkzx = pages["units/jkzx.md"]  # takes part in 45 but the lead supplies everything
+    assert "**参与 1 项**（本单位在这些项没有单独应交的材料，由牵头单位汇总）：[45 病媒生物预防控制](../items/45.md)" in jkzx
+    aiwei = pages["units/aiwei.md"]
+    assert "| **牵头**（2 项） | [01 组织领导与规范性文件](../items/01.md) |" in aiwei

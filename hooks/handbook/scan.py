@@ -75,6 +75,7 @@ class ScanStats:
     files_seen: int = 0
     hashed: int = 0  # files read and hashed this run (0 on an unchanged rebuild)
     bytes_hashed: int = 0
+    hash_seconds: float = 0.0  # reading new files (hash, type, PDF check): the part that grows with new bytes
     cache_hits: int = 0
     seconds: float = 0.0
     git_seconds: float = 0.0
@@ -247,6 +248,7 @@ def _read_contents(entries: list[Entry], cache: HashCache, stats: ScanStats) -> 
         else:
             todo.append(entry)
     if todo:
+        started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             for entry, content in zip(todo, pool.map(_inspect, todo)):
                 found[entry.raw] = content
@@ -255,6 +257,7 @@ def _read_contents(entries: list[Entry], cache: HashCache, stats: ScanStats) -> 
                     stats.bytes_hashed += content.size_read
                     cache.put(entry.rel, CacheEntry(entry.size, entry.mtime_ns, content.sha256, content.filetype,
                                                     content.pages, list(content.problems)))
+        stats.hash_seconds = round(time.perf_counter() - started, 3)
     return found
 
 

@@ -17,12 +17,18 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from handbook.indicators import verdict_label
+from handbook.indicators.effective import needed_years
 from handbook.model import (
     Archive,
+    Category,
     Cell,
     EvidenceFile,
+    Indicator,
+    IndicatorResult,
     Item,
     Kind,
+    RuleKind,
     Status,
     Tally,
     Unit,
@@ -36,6 +42,9 @@ RANKING_SIZE = 5  # units shown at each end of the ranking, as the monthly 通�
 LATEST_SIZE = 10  # latest submissions on the home page
 
 INDICATOR_VALUES_HINT = "evidence/indicators/values.csv"
+
+# The indicator page's groups, the ones needing work first; keys double as CSS classes and anchors.
+VERDICT_GROUPS = (("fail", "未达标"), ("nodata", "缺数据"), ("pass", "达标"), ("na", "不适用"))
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +68,7 @@ def environment() -> Environment:
         years=context.years_label,
         urlpath=context.url_path,
         pclass=context.percent_class,
+        anchor=context.anchor,
     )
     env.globals.update(badge=context.badge, Status=Status)
     return env
@@ -76,6 +86,7 @@ class Site:
     cells_by_item: dict[int, list[Cell]] = field(default_factory=lambda: defaultdict(list))
     cells_by_owner: dict[str | None, list[Cell]] = field(default_factory=lambda: defaultdict(list))
     files_by_item: dict[int, list[EvidenceFile]] = field(default_factory=lambda: defaultdict(list))
+    _quoted: dict[str, str] = field(default_factory=dict)  # link target (relative part) → percent-encoded
 
     def __post_init__(self) -> None:
         self.files_by_path = {f.path: f for f in self.archive.files}
@@ -133,9 +144,22 @@ class Site:
     # -- links: every page gets a ``link(target_src_uri)`` bound to where it lives
 
     def linker(self, here: str):
+        folder = here.split("/")[:-1]
+        quoted = self._quoted
+
         def link(target: str) -> Markup:
-            # Percent-encoded, so nothing in it is Markdown or HTML syntax.
-            return Markup(context.url_path(context.relative(target, here)))
+            # Percent-encoded, so nothing in it is Markdown or HTML syntax. A page of a large archive has
+            # thousands of links: plain src uris take a string fast path (same result as posixpath.relpath).
+            parts = target.split("/")
+            if "" in parts or "." in parts or ".." in parts:
+                return Markup(context.url_path(context.relative(target, here)))
+            common = 0
+            while common < len(folder) and common < len(parts) and parts[common] == folder[common]:
+                common += 1
+            rest = "/".join(parts[common:])
+            if rest not in quoted:
+                quoted[rest] = context.url_path(rest)
+            return Markup("/".join([".."] * (len(folder) - common) + ([quoted[rest]] if rest else [])) or ".")
 
         return link
 
@@ -174,12 +198,26 @@ class Site:
             "material_title": material.title if material else "",
             "owner": self.unit_ref(owner) if owner else None,
             "files": [self.file_view(self.files_by_path[p]) for p in cell.files if p in self.files_by_path],
+            # 待核: the file is already shown next to it, so the reason drops the path it starts with.
+            "reason": context.problem_text(cell.reason, cell.files),
         }
 
     def item_ref(self, number: int) -> dict:
         item = self.standard.items.get(number)
         return {"number": number, "code": f"{number:02d}", "title": item.title if item else "",
                 "uri": context.item_uri(number)}
+
+    def category_of(self, number: int) -> Category | None:
+        return next((c for c in self.standard.categories if c.number == number), None)
+
+    def source_view(self, text: str) -> dict:
+        """An indicator's 来源: a link when it names a published file under evidence/, else the text."""
+        path = text.strip().replace("\\", "/").removeprefix("evidence/").lstrip("/")
+        f = self.files_by_path.get(path)
+        if f is None:
+            return {"text": text, "uri": None}
+        view = self.file_view(f)
+        return {"text": view["title"], "uri": view["uri"]}
 
 
 def _tally(cells: list[Cell]) -> Tally:
@@ -254,17 +292,14 @@ def _category_rows(site: Site) -> list[dict]:
 
 def _home(site: Site) -> str:
     rows = _category_rows(site)
-    chart = charts.bar_chart(
-        [
-            charts.Bar(
-                label=f"{r['category'].numeral}、{r['category'].title}",
-                percent=r["tally"].percent if r["tally"].required else None,
-                note=f"{r['tally'].counts[Status.COLLECTED]}/{r['tally'].required}" if r["tally"].required else "",
-            )
-            for r in rows
-        ],
-        title="各类别材料完成率",
-    )
+    bars = [
+        charts.Bar(
+            label=f"{r['category'].numeral}、{r['category'].title}",
+            percent=r["tally"].percent if r["tally"].required else None,
+            note=f"{r['tally'].counts[Status.COLLECTED]}/{r['tally'].required}" if r["tally"].required else "",
+        )
+        for r in rows
+    ]
     ranking = context.unit_ranking(site.plan, site.by_unit())
     top = ranking[:RANKING_SIZE]
     bottom = list(reversed(ranking[-RANKING_SIZE:])) if len(ranking) > RANKING_SIZE else []
@@ -273,7 +308,8 @@ def _home(site: Site) -> str:
     return _render(
         "home.md.j2", "index.md", site,
         overall=site.overall(),
-        chart=chart,
+        chart=charts.bar_chart(bars, title="各类别材料完成率"),
+        chart_narrow=charts.bar_chart_narrow(bars, title="各类别材料完成率"),
         categories=rows,
         top=top,
         bottom=bottom,
@@ -286,7 +322,7 @@ def _home(site: Site) -> str:
 
 
 def _category(site: Site, number: int) -> str:
-    category = next(c for c in site.standard.categories if c.number == number)
+    category = site.category_of(number)
     here = context.category_uri(number)
     items = []
     for n in category.items:
@@ -299,25 +335,24 @@ def _category(site: Site, number: int) -> str:
             "tally": site.tally_item(n),
             "lead": [site.unit_ref(u) for u in (assignment.lead if assignment else ())],
         })
+    own = [n for n, ind in sorted(site.standard.indicators.items()) if _indicator_category(site, ind) is category]
     return _render("category.md.j2", here, site, category=category, tally=site.tally_category(number),
-                   items=items)
+                   items=items, indicators=_indicator_table(site, own))
 
 
 def _item(site: Site, item: Item) -> str:
     here = context.item_uri(item.number)
     assignment = site.plan.assignments.get(item.number)
-    category = next((c for c in site.standard.categories if c.number == item.category), None)
     cells = _sort_cells(site.cells_by_item.get(item.number, []))
     checklist = []
     for material in item.materials:
         rows = [site.cell_view(c) for c in cells if c.material == material.id]
         checklist.append({"material": material, "rows": rows})
     files = sorted(site.files_by_item.get(item.number, []), key=lambda f: f.path)
-    problems = [site.file_view(f) for f in files if f.problems]
     return _render(
         "item.md.j2", here, site,
         item=item,
-        category=category,
+        category=site.category_of(item.category),
         assignment=assignment,
         lead=[site.unit_ref(u) for u in (assignment.lead if assignment else ())],
         responsible=[site.unit_ref(u) for u in (assignment.responsible if assignment else ())],
@@ -325,45 +360,166 @@ def _item(site: Site, item: Item) -> str:
         tally=site.tally_item(item.number),
         checklist=checklist,
         files=[site.file_view(f) for f in files],
-        missing=[site.cell_view(c) for c in _open(cells)],
-        problems=problems,
-        indicators=_indicator_rows(site, item.indicators),
+        missing=_open_rows(site, cells, with_unit=True),
+        problems=_problem_rows(site, [f for f in files if f.problems]),
+        indicators=_indicator_table(site, _item_indicators(site, item)),
     )
 
 
-def _indicator_rows(site: Site, numbers) -> list[dict]:
-    rows = []
-    for number in numbers:
-        indicator = site.standard.indicators.get(number)
-        if indicator is None:
-            continue
-        target = indicator.target
-        if site.plan.kind is Kind.COUNTY and indicator.county.target:
-            target = indicator.county.target
+def _item_indicators(site: Site, item: Item) -> list[int]:
+    """The item's indicators, whichever side of the standard's data names the link."""
+    linked = {n for n, indicator in site.standard.indicators.items() if item.number in indicator.items}
+    return sorted(set(item.indicators) | linked)
+
+
+# -- indicators
+
+
+def _indicator_category(site: Site, indicator: Indicator) -> Category | None:
+    """The category an indicator is listed under: that of the first of its items."""
+    for number in indicator.items:
+        item = site.standard.items.get(number)
+        if item is not None:
+            return site.category_of(item.category)
+    return None
+
+
+def _indicator_view(site: Site, number: int) -> dict | None:
+    """One indicator as every page shows it: target, values by year, chart, verdict, owner, sources."""
+    indicator = site.standard.indicators.get(number)
+    if indicator is None:
+        return None
+    result = site.archive.indicators.get(number)
+    if result is not None:
+        name, target, applies, years = result.name or indicator.name, result.target, result.applies, result.years
+        key = "na" if not applies else context.VERDICT_CLASS[result.verdict]
+        label, reason = verdict_label(result), result.reason
+    else:
+        county = site.plan.kind is Kind.COUNTY
+        name = (indicator.county.name if county else None) or indicator.name
+        target = (indicator.county.target if county else None) or indicator.target
         target = site.plan.indicator_targets.get(number, (target, None))[0]
-        applies = result.applies if (result := site.archive.indicators.get(number)) else (
-            site.plan.kind is not Kind.COUNTY or indicator.county.applies)
-        values = []
-        spark = ""
-        if result is not None:
-            for year in result.years:
-                value = result.values.get(year)
-                values.append({"year": year, "raw": value.raw if value else "—"})
-            spark = charts.sparkline(
-                [result.values[y].value if y in result.values else None for y in result.years],
-                title=f"{indicator.name} 逐年变化",
-            )
-        owner = (result.owner if result and result.owner else None) or site.plan.indicator_owners.get(number)
-        rows.append({
-            "indicator": indicator,
-            "target": target,
-            "applies": applies,
-            "result": result,
-            "series": values,
-            "spark": spark,
-            "owner": site.unit_ref(owner) if owner else None,
-        })
-    return rows
+        applies = not county or indicator.county.applies
+        years = needed_years(indicator, site.plan.review_year)
+        key, label, reason = ("nodata", "缺数据", "未填报") if applies else ("na", "不适用", "")
+    owner = (result.owner if result and result.owner else None) or site.plan.indicator_owners.get(number)
+    category = _indicator_category(site, indicator)
+    return {
+        "number": number,
+        "name": name,
+        "target": target,
+        "applies": applies,
+        "years": tuple(years),
+        "values": _indicator_values(result),
+        "spark": _indicator_chart(result, name),
+        "key": key,
+        "label": label,
+        "reason": reason,
+        "owner": site.unit_ref(owner) if owner else None,
+        "sources": _indicator_sources(site, result),
+        "category": {"numeral": category.numeral, "title": category.title,
+                     "uri": context.category_uri(category.number)} if category else None,
+        "items": [site.item_ref(n) for n in indicator.items],
+    }
+
+
+def _indicator_values(result: IndicatorResult | None) -> dict[int, dict]:
+    if result is None:
+        return {}
+    return {
+        year: {"text": context.fmt_indicator_value(value),
+               "parts": context.split_indicator_value(value),
+               "plan": context.fmt_number(value.plan_value) if value.plan_value is not None else ""}
+        for year, value in result.values.items()
+    }
+
+
+def _indicator_chart(result: IndicatorResult | None, name: str) -> str:
+    """The years as a sparkline, with the plan values (49–54) or the numeric target dashed behind."""
+    if result is None:
+        return ""
+    series = [result.values[y].value if y in result.values else None for y in result.years]
+    plans = [result.values[y].plan_value if y in result.values else None for y in result.years]
+    reference = None
+    if any(p is not None for p in plans):
+        reference = plans
+    elif result.rule.kind in (RuleKind.THRESHOLD, RuleKind.THRESHOLD_OR_TREND) and result.rule.value is not None:
+        units = {result.values[y].unit for y in result.values}
+        if units <= {result.rule.unit, ""}:  # only a target on the same scale as the values
+            reference = [result.rule.value] * len(series)
+    # The tooltip lists the values (digits and units only: it sits in Markdown, which would read "*" or "_").
+    shown = "，".join(f"{y}年 {context.fmt_indicator_value(result.values[y])}" for y in result.years if y in result.values)
+    return charts.sparkline(series, reference=reference, title=shown, label=f"{name}逐年数值")
+
+
+def _indicator_sources(site: Site, result: IndicatorResult | None) -> list[dict]:
+    """Distinct 来源 texts; each names its years only when the years have different sources.
+
+    Yearly reports whose titles differ only in the year are shown once, as "登封市××××年…报告".
+    """
+    if result is None:
+        return []
+    years_of: dict[str, list[int]] = defaultdict(list)
+    for year, value in sorted(result.values.items()):
+        if value.source.strip():
+            years_of[value.source.strip()].append(year)
+    views = {text: site.source_view(text) for text in years_of}
+    if len(years_of) > 1 and not any(v["uri"] for v in views.values()):
+        shape = context.same_but_year(years_of)
+        if shape:
+            years = sorted(y for ys in years_of.values() for y in ys)
+            return [{"text": shape, "uri": None, "years": "", "each": context.years_label(years)}]
+    several = len(years_of) > 1
+    return [{**views[text], "years": context.years_label(years) if several else "", "each": ""}
+            for text, years in years_of.items()]
+
+
+def _indicator_table(site: Site, numbers) -> dict:
+    """Rows for one indicator table, with one column per year any row needs (38 needs five)."""
+    rows = [view for n in numbers if (view := _indicator_view(site, n)) is not None]
+    years = sorted({year for row in rows for year in row["years"]})
+    for row in rows:
+        row["cells"] = [_year_cell(row, year) for year in years]
+    return {"rows": rows, "years": years, "has_values": bool(site.archive.indicators)}
+
+
+def _year_cell(row: dict, year: int) -> dict:
+    if year in row["values"]:
+        return {"state": "value", **row["values"][year]}
+    if year in row["years"] and row["applies"]:
+        return {"state": "gap", "text": "", "parts": ("", ""), "plan": ""}  # needed, not filled in
+    return {"state": "none", "text": "", "parts": ("", ""), "plan": ""}  # this indicator does not look at that year
+
+
+def _indicators(site: Site) -> str:
+    numbers = sorted(site.standard.indicators)
+    table = _indicator_table(site, numbers)
+    groups, summary = [], []
+    for key, label in VERDICT_GROUPS:
+        chosen = [row["number"] for row in table["rows"] if row["key"] == key]
+        summary.append({"key": key, "label": label, "count": len(chosen), "numbers": chosen})
+        if chosen:
+            groups.append({"key": key, "label": label, "table": _indicator_table(site, chosen)})
+    by_category = []
+    for category in site.standard.categories:
+        rows = [row for row in table["rows"] if row["category"] and row["category"]["numeral"] == category.numeral]
+        if rows:
+            counts = {key: sum(1 for row in rows if row["key"] == key) for key, _ in VERDICT_GROUPS}
+            by_category.append({"category": category, "uri": context.category_uri(category.number),
+                                "total": len(rows), "counts": counts})
+    return _render(
+        "indicators.md.j2", "indicators.md", site,
+        has_values=bool(site.archive.indicators),
+        table=table,
+        groups=groups,
+        summary=summary,
+        by_category=by_category,
+        verdict_groups=VERDICT_GROUPS,
+        values_hint=INDICATOR_VALUES_HINT,
+    )
+
+
+# -- units
 
 
 def _units_index(site: Site) -> str:
@@ -376,13 +532,6 @@ def _units_index(site: Site) -> str:
 
 def _unit(site: Site, unit: Unit) -> str:
     here = context.unit_uri(unit)
-    lead, responsible = [], []
-    for number in sorted(site.plan.assignments):
-        assignment = site.plan.assignments[number]
-        if unit.name in assignment.lead:
-            lead.append(site.item_ref(number))
-        elif unit.name in assignment.responsible:
-            responsible.append(site.item_ref(number))
     own_cells = _sort_cells(site.cells_by_owner.get(unit.name, []))
     files = sorted((f for f in site.archive.files if f.unit == unit.name), key=_file_date_key, reverse=True)
     owned = [n for n, owner in sorted(site.plan.indicator_owners.items()) if owner == unit.name]
@@ -391,43 +540,100 @@ def _unit(site: Site, unit: Unit) -> str:
         unit=unit,
         parent=site.unit_ref(unit.parent) if unit.parent else None,
         tally=site.tally_unit(unit.name),
-        lead=lead,
-        responsible=responsible,
-        missing=[site.cell_view(c) for c in _open(own_cells)],
+        duties=_unit_duties(site, unit, own_cells),
+        missing=_open_rows(site, own_cells, with_unit=False),
         review=[site.cell_view(c) for c in own_cells if c.status is Status.REVIEW],
         files=[site.file_view(f) for f in files],
-        indicators=_indicator_rows(site, owned),
+        indicators=_indicator_table(site, owned),
     )
+
+
+def _unit_duties(site: Site, unit: Unit, own_cells: list[Cell]) -> dict:
+    """The items a unit leads and those it takes part in, each with how far the unit's own cells are."""
+    by_item: dict[int, Tally] = defaultdict(Tally)
+    for cell in own_cells:
+        by_item[cell.item].add(cell.status)
+    lead, responsible = [], []
+    for number in sorted(site.plan.assignments):
+        assignment = site.plan.assignments[number]
+        if unit.name in assignment.lead:
+            chosen = lead
+        elif unit.name in assignment.responsible:
+            chosen = responsible
+        else:
+            continue
+        chosen.append({"ref": site.item_ref(number), "tally": by_item.get(number)})
+    # Items it takes part in without owing anything itself (its share is in the lead's summary): one line.
+    owing = [d for d in responsible if d["tally"] and d["tally"].total]
+    return {"lead": lead, "responsible": owing,
+            "helping": [d["ref"] for d in responsible if not (d["tally"] and d["tally"].total)]}
+
+
+# -- missing and problems
+
+
+def _open_rows(site: Site, cells: list[Cell], *, with_unit: bool) -> list[dict]:
+    """Missing and overdue cells, one row per material (and unit), its years split into late and due."""
+    rows: dict[tuple[str, str | None], dict] = {}
+    for cell in _open(_sort_cells(cells)):
+        view = site.cell_view(cell)
+        owner = view["owner"] if with_unit else None
+        row = rows.setdefault((cell.material, owner["name"] if owner else None), {
+            "item": site.item_ref(cell.item),
+            "material": cell.material,
+            "title": view["material_title"],
+            "owner": owner,
+            "overdue": [],
+            "missing": [],
+            "due": [],
+        })
+        label = str(cell.year) if cell.year else "全周期"
+        if cell.status is Status.OVERDUE:
+            row["overdue"].append(label)
+        else:
+            row["missing"].append(label)
+            if cell.deadline and cell.deadline not in row["due"]:
+                row["due"].append(cell.deadline)
+    return list(rows.values())
+
+
+def _problem_rows(site: Site, files: list[EvidenceFile]) -> list[dict]:
+    """One row per problem; the file is named on its first row only."""
+    rows = []
+    for f in files:
+        view = site.file_view(f)
+        for i, problem in enumerate(f.problems):
+            rows.append({"f": view, "first": i == 0, "problem": problem,
+                         "message": context.problem_text(problem.message, (f.path,))})
+    return rows
 
 
 def _missing(site: Site) -> str:
     groups = []
     for unit in site.plan.units.values():
-        cells = _open(_sort_cells(site.cells_by_owner.get(unit.name, [])))
+        cells = _open(site.cells_by_owner.get(unit.name, []))
         if cells:
-            groups.append({"unit": site.unit_ref(unit.name), "rows": [site.cell_view(c) for c in cells]})
-    orphans = _open(_sort_cells([c for owner, cs in site.cells_by_owner.items()
-                                 if owner not in site.plan.units for c in cs]))
-    total = sum(len(g["rows"]) for g in groups) + len(orphans)
-    return _render("missing.md.j2", "missing.md", site, groups=groups,
-                   orphans=[site.cell_view(c) for c in orphans], total=total)
+            groups.append({"unit": site.unit_ref(unit.name), "rows": _open_rows(site, cells, with_unit=False),
+                           "tally": _tally(cells)})
+    orphans = _open([c for owner, cs in site.cells_by_owner.items() if owner not in site.plan.units for c in cs])
+    overall = site.overall()
+    return _render(
+        "missing.md.j2", "missing.md", site,
+        groups=groups,
+        orphans=_open_rows(site, orphans, with_unit=True),
+        # Distinct cells: a cell several lead units share is listed under each of them, counted once here.
+        total=overall.counts[Status.MISSING] + overall.counts[Status.OVERDUE],
+        overdue=overall.counts[Status.OVERDUE],
+        shared=any(len(c.owners) > 1 for c in _open(site.archive.cells)),
+    )
 
 
 def _problems(site: Site) -> str:
     files = sorted(site.archive.problem_files, key=lambda f: f.path)
     return _render(
         "problems.md.j2", "problems.md", site,
-        files=[site.file_view(f) for f in files],
+        rows=_problem_rows(site, files),
+        file_count=len(files),
         diagnostics=site.project.diagnostics,
         indicator_problems=site.archive.indicator_problems,
-    )
-
-
-def _indicators(site: Site) -> str:
-    numbers = sorted(site.standard.indicators)
-    return _render(
-        "indicators.md.j2", "indicators.md", site,
-        has_values=bool(site.archive.indicators),
-        rows=_indicator_rows(site, numbers),
-        values_hint=INDICATOR_VALUES_HINT,
     )

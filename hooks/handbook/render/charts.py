@@ -66,21 +66,91 @@ def bar_chart(bars: list[Bar], *, title: str, width: int = 520, label_width: int
     return "".join(parts)
 
 
-def sparkline(values: list[float | None], *, title: str, width: int = 120, height: int = 28) -> str:
-    """A tiny line over a series (gaps for missing years); empty string when fewer than two values."""
-    points = [(i, v) for i, v in enumerate(values) if isinstance(v, (int, float))]
+def bar_chart_narrow(bars: list[Bar], *, title: str, width: int = 360, row: int = 44) -> str:
+    """The same bars for a phone: the label and value on one line, the bar full width below it.
+
+    At 360 px wide it is drawn at about 1:1, so the 14 px labels stay 14 px on the screen.
+    """
+    height = row * len(bars) + 4
+    parts = [
+        f'<svg class="hb-chart-svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{_esc(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{_esc(title)}</title>",
+    ]
+    for i, bar in enumerate(bars):
+        y = 2 + i * row
+        filled = max(0.0, min(100.0, bar.percent)) / 100 * width if bar.percent is not None else 0.0
+        value = f"{bar.percent:.1f}%" if bar.percent is not None else "无应交材料"
+        label = f'<text class="hb-bar-label" x="0" y="{y + 16}">{_esc(bar.label)}</text>'
+        if bar.href:
+            label = f'<a href="{_esc(bar.href)}">{label}</a>'
+        parts += [
+            label,
+            f'<text class="hb-bar-value" x="{width}" y="{y + 16}" text-anchor="end">'
+            f"{value}{(' · ' + _esc(bar.note)) if bar.note else ''}</text>",
+            f'<rect class="hb-bar-bg" x="0" y="{y + 23}" width="{width}" height="12" rx="3"/>',
+            f'<rect class="hb-bar {_level(bar.percent or 0.0)}" x="0" y="{y + 23}" width="{filled:.1f}" '
+            f'height="12" rx="3"/>',
+        ]
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def sparkline(
+    values: list[float | None],
+    *,
+    title: str,
+    reference: list[float | None] | None = None,
+    label: str = "",
+    width: int = 80,
+    height: int = 28,
+) -> str:
+    """A tiny line over a series, one dot per year (gaps for missing years); "" with fewer than two values.
+
+    ``reference`` (same length) is drawn dashed on the same scale: the target, or a plan value per year.
+    ``label`` is the accessible name (defaults to ``title``, the tooltip).
+    """
+    points = [(i, v) for i, v in enumerate(values) if _is_number(v)]
     if len(points) < 2:
         return ""
-    low = min(v for _, v in points)
-    high = max(v for _, v in points)
+    marks = [(i, v) for i, v in enumerate(reference or []) if _is_number(v)]
+    every = [v for _, v in points + marks]
+    low, high = min(every), max(every)
     span = (high - low) or 1.0
     step = (width - 8) / max(1, len(values) - 1)
-    coords = [(4 + i * step, height - 4 - (v - low) / span * (height - 8)) for i, v in points]
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-    last_x, last_y = coords[-1]
-    return (
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return 4 + i * step, height - 4 - (v - low) / span * (height - 8)
+
+    parts = [
         f'<svg class="hb-spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{_esc(title)}" xmlns="http://www.w3.org/2000/svg"><title>{_esc(title)}</title>'
-        f'<polyline class="hb-spark-line" fill="none" points="{path}"/>'
-        f'<circle class="hb-spark-dot" cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.5"/></svg>'
-    )
+        f'aria-label="{_esc(label or title)}" xmlns="http://www.w3.org/2000/svg"><title>{_esc(title)}</title>'
+    ]
+    if marks:
+        ref = " ".join("{:.1f},{:.1f}".format(*xy(i, v)) for i, v in marks)
+        if len(marks) == 1:  # one target for every year: a level line across the chart
+            _, y = xy(0, marks[0][1])
+            ref = f"4,{y:.1f} {width - 4},{y:.1f}"
+        parts.append(f'<polyline class="hb-spark-ref" fill="none" points="{ref}"/>')
+    for run in _runs(points):  # a missing year breaks the line instead of bridging it
+        if len(run) > 1:
+            parts.append('<polyline class="hb-spark-line" fill="none" points="'
+                         + " ".join("{:.1f},{:.1f}".format(*xy(i, v)) for i, v in run) + '"/>')
+    parts += [f'<circle class="hb-spark-dot" cx="{x:.1f}" cy="{y:.1f}" r="2"/>' for x, y in (xy(i, v) for i, v in points)]
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _runs(points: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:
+    """Consecutive years together: [(0,a),(1,b),(3,c)] → [[(0,a),(1,b)], [(3,c)]]."""
+    runs: list[list[tuple[int, float]]] = []
+    for point in points:
+        if runs and runs[-1][-1][0] == point[0] - 1:
+            runs[-1].append(point)
+        else:
+            runs.append([point])
+    return runs
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from handbook.model import Plan, Stage, Status, Tally, Unit
+from handbook.indicators.values import ABSENT_WORDS, PRESENT_WORDS, normalize_text
+from handbook.model import IndicatorValue, Plan, Stage, Status, Tally, Unit, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,78 @@ def years_label(years: tuple[int, ...] | list[int]) -> str:
     if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
         return f"{years[0]}至{years[-1]}"
     return "、".join(str(y) for y in years)
+
+
+def fmt_number(value: float) -> str:
+    """A measured value as people write it: no trailing zeros, no exponent (93.1, 100, 2.31, 245.3)."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def fmt_indicator_value(value: IndicatorValue) -> str:
+    """The parsed value with its unit ("93.1%", "271天", "C级", "有"), never the raw typed text."""
+    number, unit = split_indicator_value(value)
+    return f"{number}{unit}"
+
+
+def split_indicator_value(value: IndicatorValue) -> tuple[str, str]:
+    """``fmt_indicator_value`` in two parts, so a page may let a long unit (平方米, /10万) wrap."""
+    if isinstance(value.value, float | int):
+        # As many decimals as the person typed ("3.0" stays 3.0), whatever the width of the digits.
+        typed = _DECIMALS.search(normalize_text(value.raw))
+        number = f"{value.value:.{len(typed.group(1))}f}" if typed else fmt_number(float(value.value))
+        return number, value.unit
+    if value.value in ("有", "无"):
+        # Keep the person's recognised word (达到, 是 …) where it reads better than 有/无.
+        word = normalize_text(value.raw)
+        return (word if word in PRESENT_WORDS | ABSENT_WORDS else str(value.value)), ""
+    if value.value is None:
+        return "", ""
+    return str(value.value), value.unit
+
+
+_DECIMALS = re.compile(r"\d\.(\d{1,6})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def same_but_year(texts_by_year: dict[str, list[int]]) -> str | None:
+    """"登封市2023年…报告", "登封市2024年…报告" → "登封市××××年…报告" when the texts differ only in
+    the year each one is for; else None."""
+    shapes = set()
+    for text, years in texts_by_year.items():
+        if len(years) != 1 or _YEAR.findall(text) != [str(years[0])] * len(_YEAR.findall(text)) or not _YEAR.search(text):
+            return None
+        shapes.add(_YEAR.sub("××××", text))
+    return shapes.pop() if len(shapes) == 1 else None
+
+
+VERDICT_CLASS = {Verdict.PASS: "pass", Verdict.FAIL: "fail", Verdict.NO_DATA: "nodata"}
+
+
+def problem_text(message: str, paths: list[str] | tuple[str, ...] = ()) -> str:
+    """A problem message without the file path it starts with (the page already shows the file).
+
+    ``path：…`` loses the path; ``<its sidecar>.yml:4：…`` becomes ``说明文件第 4 行：…``.
+    """
+    for path in paths:
+        if message.startswith(f"{path}："):
+            return message[len(path) + 1:]
+        stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+        if message.startswith(stem):
+            sidecar = _SIDECAR_PREFIX.match(message, len(stem))
+            if sidecar:
+                line = f"第 {sidecar.group(1)} 行" if sidecar.group(1) else ""
+                return f"说明文件{line}：{message[sidecar.end():]}"
+    return message
+
+
+_SIDECAR_PREFIX = re.compile(r"\.ya?ml(?::(\d+))?：")
+
+
+def anchor(text: str) -> Markup:
+    """An HTML id from a material id or similar key: ASCII letters, digits and '-' only."""
+    return Markup("m" + re.sub(r"[^0-9A-Za-z]+", "-", str(text)).strip("-"))
 
 
 def relative(target: str, here: str) -> str:
