@@ -151,7 +151,7 @@ def archive():
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     from handbook.render import render_site
-    from handbook.render.context import evidence_uri, is_served
+    from handbook.render.context import evidence_uri, is_published
 
     current = archive()
     with _phase("render"):
@@ -168,7 +168,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     published = [
         (evidence_uri(e.path), evidence_root / e.path)
         for e in current.files
-        if not e.restricted and is_served(e.path)  # restricted files are listed on the pages, never published
+        if is_published(e)  # restricted files and links are listed on the pages, never published
     ]
     with _phase("link"):
         linked, copied = _publish_static(files, config, published)
@@ -295,7 +295,7 @@ def _link_into_site(source: Path, dest: Path) -> bool:
             return True
         dest.unlink()  # a stale file in site/ (dirty build); never touches evidence/
     try:
-        os.link(source, dest)
+        os.link(source, dest, follow_symlinks=False)  # a file swapped for a link after the scan stays a link
         return True
     except OSError:
         return False  # another filesystem (e.g. serve's temp dir): MkDocs copies it as usual

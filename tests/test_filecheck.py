@@ -6,6 +6,7 @@ import io
 import itertools
 import os
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from handbook import filecheck, filenames
-from handbook.hashcache import open_readonly, sha256_of
+from handbook.hashcache import digests_of, open_readonly
 from handbook.model import Level
 
 # --------------------------------------------------------------------------- real file bytes (shared with test_scan)
@@ -236,13 +237,13 @@ def test_open_readonly_refuses_symlinks(tmp_path: Path) -> None:
         open_readonly(link)
 
 
-def test_sha256_streams_large_files(tmp_path: Path) -> None:
+def test_digests_stream_large_files(tmp_path: Path) -> None:
     import hashlib
 
     data = os.urandom(3 * (1 << 20) + 17)
     path = write(tmp_path / "big.bin", data)
     with open_readonly(path) as handle:
-        assert sha256_of(handle) == (hashlib.sha256(data).hexdigest(), len(data))
+        assert digests_of(handle) == (hashlib.sha256(data).hexdigest(), zlib.crc32(data), len(data))
 
 
 # --------------------------------------------------------------------------- names

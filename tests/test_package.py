@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -136,7 +137,7 @@ def add_file(root: Path, rel: str, *, item, mat, years, unit, title, filetype, p
         writer(path)
     stat = path.stat()
     return EvidenceFile(path=rel, size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha256=sha256(path),
-                        filetype=filetype, item=item, material=mat, years=years, unit=unit, unit_raw=unit or "",
+                        crc32=zlib.crc32(path.read_bytes()), filetype=filetype, item=item, material=mat, years=years, unit=unit, unit_raw=unit or "",
                         title=title, pages=pages, sidecar=sidecar, problems=problems or [])
 
 
@@ -439,6 +440,27 @@ def test_office_file_copied_and_listed_for_conversion(built):
     assert "LibreOffice" in result.needs_conversion[0].reason
     with zipfile.ZipFile(result.zip_path) as zf:
         assert zf.read(target) == b"PK\x03\x04 not really a docx"
+
+
+def test_symlink_is_listed_but_its_target_never_packed(tmp_path):
+    """A link committed into a slot material (as the scan records it: no hash, type "symlink") must not
+    bring /etc/passwd, or anything else outside evidence/, into the package."""
+    archive = make_archive(tmp_path)
+    rel = "03/03.1-年度工作计划/2024-市爱卫办-链接.pdf"
+    (archive.evidence_root / rel).symlink_to("/etc/passwd")
+    archive.files.append(EvidenceFile(
+        path=rel, size=0, mtime_ns=0, sha256="", filetype="symlink", item=3, material="03.1", years=(2024,),
+        unit="市爱卫办", unit_raw="市爱卫办", title="链接",
+        problems=[Problem("symlink", f"{rel}：错误：符号链接", "提交文件本身", Level.ERROR)]))
+    result = pkg.build_package(archive, tmp_path / "out", progress=lambda *a: None)
+    secret = Path("/etc/passwd").read_bytes()
+    with zipfile.ZipFile(result.zip_path) as zf:
+        assert not any("链接" in name for name in zf.namelist())
+        assert all(secret not in zf.read(name) for name in zf.namelist() if not name.endswith("/"))
+    catalog = pd.read_excel(result.published["总目录.xlsx"], sheet_name="总目录", dtype=str).fillna("")
+    row = catalog[catalog["标题"] == "链接"].iloc[0]
+    assert row["包内路径"] == "" and "未放入材料包" in row["状态"] and "符号链接" in row["状态"]
+    assert result.evidence_files == len(archive.files)  # listed, counted, not dropped
 
 
 def test_county_uses_county_slot_titles(tmp_path):

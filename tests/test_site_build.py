@@ -20,6 +20,7 @@ from test_site_render import XSS_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
+LINK_NAME = "2024-爱卫办-链接到系统文件.pdf"
 
 
 def _add_hostile_names(root: Path) -> None:
@@ -28,6 +29,7 @@ def _add_hostile_names(root: Path) -> None:
     sample = next(folder.glob("*.pdf"))
     shutil.copyfile(sample, folder / XSS_NAME)
     shutil.copyfile(sample, folder / "2025-爱卫办-测试市2025年爱国卫生工作计划*终稿*.pdf")
+    (folder / LINK_NAME).symlink_to("/etc/passwd")  # must be listed as a problem, never published
 
 
 def _site_config(root: Path) -> Path:
@@ -91,9 +93,21 @@ def test_restricted_files_are_not_published(built):
         assert not (site / "evidence" / f.path).exists()
 
 
+def test_symlink_is_listed_but_its_target_never_published(built):
+    root, site, archive = built
+    link = next(f for f in archive.files if f.name == LINK_NAME)
+    assert link.filetype == "symlink" and not link.readable
+    assert not os.path.lexists(site / "evidence" / link.path)
+    secret = Path("/etc/passwd").read_bytes()
+    assert not any(p.is_file() and p.stat().st_size == len(secret) and p.read_bytes() == secret
+                   for p in (site / "evidence").rglob("*"))
+    page = (site / "items" / "03" / "index.html").read_text(encoding="utf-8")
+    assert "链接到系统文件" in page and f'href="../../evidence/' not in page.split("链接到系统文件")[0][-300:]
+
+
 def test_evidence_is_hard_linked_not_copied(built):
     root, site, archive = built
-    published = [f for f in archive.files if not f.restricted]
+    published = [f for f in archive.files if not f.restricted and f.readable]
     assert published
     for f in published:
         source, dest = root / "evidence" / f.path, site / "evidence" / f.path

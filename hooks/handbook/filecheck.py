@@ -21,7 +21,7 @@ import pikepdf
 from PIL import Image
 from pypdf import PasswordType, PdfReader
 
-from handbook.hashcache import open_readonly, sha256_of
+from handbook.hashcache import digests_of, open_readonly
 from handbook.model import Level, Problem
 
 log = logging.getLogger(__name__)
@@ -65,17 +65,18 @@ class Content:
     filetype: str
     pages: int | None = None
     problems: list[Problem] = field(default_factory=list)
+    crc32: int | None = None  # lets the package copy the bytes into its zip without reading them again
 
 
 def inspect_file(path: Path, rel: str, ext: str) -> Content:
     """Hash, sniff and check the regular file at ``path``; ``ext`` is its normalised extension."""
     with open_readonly(path) as handle:
-        digest, size = sha256_of(handle)
+        digest, crc, size = digests_of(handle)
         if size == 0:
-            return Content(digest, 0, "empty")
+            return Content(digest, 0, "empty", crc32=crc)
         handle.seek(0)
         kind = sniff(handle)
-        content = Content(digest, size, kind)
+        content = Content(digest, size, kind, crc32=crc)
         content.problems.extend(type_problems(rel, ext, kind))
         if kind == "pdf":
             content.pages, found = check_pdf(handle, rel)

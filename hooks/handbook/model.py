@@ -342,6 +342,7 @@ class EvidenceFile:
     unit_raw: str  # the unit as written in the file name
     title: str
     pages: int | None = None  # PDF page count
+    crc32: int | None = None  # CRC-32 of the bytes, read with the hash (the package's zip needs it)
     sidecar: Sidecar | None = None
     committer: str = ""  # from git; empty outside a checkout
     committed: dt.datetime | None = None
@@ -354,6 +355,12 @@ class EvidenceFile:
     @property
     def restricted(self) -> bool:
         return bool(self.sidecar and self.sidecar.restricted)
+
+    @property
+    def readable(self) -> bool:
+        """A regular file the scan read (and hashed). Links, special files and unreadable files are not:
+        their bytes are never published, packed or followed, only listed with their problem."""
+        return bool(self.sha256)
 
     @property
     def has_error(self) -> bool:

@@ -243,7 +243,8 @@ def _read_contents(entries: list[Entry], cache: HashCache, stats: ScanStats) -> 
             continue
         cached = cache.get(entry.rel, entry.size, entry.mtime_ns)
         if cached is not None:
-            found[entry.raw] = Content(cached.sha256, 0, cached.filetype, cached.pages, list(cached.problems))
+            found[entry.raw] = Content(cached.sha256, 0, cached.filetype, cached.pages, list(cached.problems),
+                                       cached.crc32)
             stats.cache_hits += 1
         else:
             todo.append(entry)
@@ -256,7 +257,7 @@ def _read_contents(entries: list[Entry], cache: HashCache, stats: ScanStats) -> 
                     stats.hashed += 1
                     stats.bytes_hashed += content.size_read
                     cache.put(entry.rel, CacheEntry(entry.size, entry.mtime_ns, content.sha256, content.filetype,
-                                                    content.pages, list(content.problems)))
+                                                    content.pages, list(content.problems), content.crc32))
         stats.hash_seconds = round(time.perf_counter() - started, 3)
     return found
 
@@ -363,6 +364,7 @@ def _new_file(entry: Entry, content: Content | None) -> EvidenceFile:
         unit_raw="",
         title=entry.parts[-1],
         pages=content.pages if content else None,
+        crc32=content.crc32 if content else None,
     )
 
 

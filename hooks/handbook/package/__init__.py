@@ -23,7 +23,7 @@ from handbook.package.fonts import FontMissingError, find_cjk_font
 from handbook.package.layout import Layout, PackedFile, plan_evidence
 from handbook.package.provenance import Provenance, read_provenance
 from handbook.package.slots import SlotBuilder, SlotResult, Unconverted, find_converter
-from handbook.package.zipper import ConsoleProgress, PackageError, ZipEntry, entry_for, file_sha256, write_verified_zip
+from handbook.package.zipper import ConsoleProgress, PackageError, ZipEntry, entry_for, write_verified_zip
 
 __all__ = ["FontMissingError", "PackageError", "PackageResult", "SlotResult", "build_package", "render_page"]
 
@@ -150,7 +150,7 @@ def _build(archive, out_dir: Path, staging: Path, layout: Layout, font, provenan
     write_missing(generated / MISSING, archive, created)
     with_indicators = write_indicators(generated / INDICATORS, archive, created)
 
-    entries = [_evidence_entry(p, evidence_root) for p in packed] + builder.entries
+    entries = [_evidence_entry(p, evidence_root) for p in packed if p.file.readable] + builder.entries
     counts = _Counts.of(archive, packed, slots)
     readme = _render_readme(archive, layout, provenance, packed, slots, with_indicators, counts, converter)
     write_text(generated / README, readme, windows=True)
@@ -221,9 +221,8 @@ def _attach_slot_notes(packed: list[PackedFile], slots: list[SlotResult]) -> Non
 
 
 def _evidence_entry(packed: PackedFile, evidence_root: Path) -> ZipEntry:
-    source = evidence_root / packed.file.path
-    digest = packed.file.sha256 or file_sha256(source)
-    return ZipEntry(packed.arcname, source, packed.file.size, digest)
+    file = packed.file
+    return ZipEntry(packed.arcname, evidence_root / file.path, file.size, file.sha256, file.crc32)
 
 
 def _publish(generated: Path, out_dir: Path) -> dict[str, Path]:

@@ -179,6 +179,9 @@ def unique_names(names: list[str]) -> list[str]:
     return result
 
 
+NOT_PACKED_NOTE = "未放入材料包：不是可读取的普通文件（符号链接、特殊文件或无法读取），请提交文件本身"
+
+
 @dataclass(slots=True)
 class PackedFile:
     """An evidence file as it sits in the package."""
@@ -207,6 +210,9 @@ def plan_evidence(archive: Archive, layout: Layout) -> list[PackedFile]:
                 material = None
             names.append(layout.evidence_name(file, material, seq, width, folders))
         for file, name in zip(files, unique_names(names), strict=True):
+            if not file.readable:  # listed in the indexes with its problem; no bytes to pack
+                packed.append(PackedFile(file, 0, "", "", [NOT_PACKED_NOTE]))
+                continue
             arcname = layout.path(*folders, name)
             packed.append(PackedFile(file, 0, arcname, arcname[len(layout.root) + 1 :], []))
     for seq, entry in enumerate(packed, 1):

@@ -160,6 +160,8 @@ class SlotBuilder:
                  images: _ImagePages) -> Path | int | None:
         """A PDF path ready to append, a page of ``images``, or None (the file is reported or copied for conversion)."""
         source = self.evidence_root / file.path
+        if not file.readable:  # a link or special file: never followed
+            return None
         kind = file_kind(file)
         if kind == "pdf":
             return source
@@ -184,7 +186,7 @@ class SlotBuilder:
         arcname = self.layout.slot_unconverted(slot, position, self.kind, name)
         if any(u.package_path == arcname for u in result.unconverted):
             return
-        self.entries.append(ZipEntry(arcname, source, file.size, file.sha256))
+        self.entries.append(ZipEntry(arcname, source, file.size, file.sha256, file.crc32))
         result.unconverted.append(Unconverted(file.path, arcname, reason))
 
     def _image_page(self, file: EvidenceFile, source: Path, result: SlotResult, images: _ImagePages) -> int | None:

@@ -3,12 +3,17 @@
 The zip is written under a temporary name next to the target, read back once from start to end (every entry's
 CRC-32 and SHA-256 recomputed from the bytes written, and compared with the central directory and with the
 scan's SHA-256; the same pass hashes the whole zip) and only then renamed over the previous package, so an
-interrupted or failed build leaves the old package untouched. Each evidence byte is read from evidence/ once,
-written once and read back once; the scan's hash stands for the source, so it is not hashed again on the way in.
+interrupted or failed build leaves the old package untouched.
+
+Evidence is mostly PDFs and photos, stored as they are. The scan read each file once already and kept its
+SHA-256 and CRC-32, so a stored entry's header is known before its bytes are: the bytes then go from
+evidence/ into the zip by a kernel copy (``copy_file_range``), never through Python. Deflated entries and
+entries without a known CRC are streamed through zipfile in 1 MiB chunks.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -26,12 +31,15 @@ from pathlib import Path, PurePosixPath
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20  # 1 MiB
+COPY_CHUNK = 64 * CHUNK  # one kernel copy call; progress is reported between calls
 # Already-compressed formats are stored: deflating them again costs time and saves nothing.
 STORED_SUFFIXES = frozenset(
     {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".zip", ".rar", ".7z", ".gz", ".docx",
      ".xlsx", ".pptx", ".ofd", ".mp4", ".mov", ".avi", ".mp3", ".m4a"}
 )
 _FILE_MODE = 0o100644 << 16  # a regular file, rw-r--r--, for unzip on Linux/macOS
+# copy_file_range refuses some pairs of files (other filesystems on old kernels, special files): copy by hand.
+_NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF, errno.EPERM}
 
 Progress = Callable[[int, int, int, int], None]
 
@@ -46,19 +54,23 @@ class ZipEntry:
     source: Path  # the file whose bytes go in
     size: int
     sha256: str
+    crc32: int | None = None  # known from the scan: the bytes can be copied without reading them
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_digests(path: Path) -> tuple[str, int]:
+    """SHA-256 (hex) and CRC-32 of a file, read in 1 MiB chunks."""
+    digest, crc = hashlib.sha256(), 0
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+            crc = zlib.crc32(chunk, crc)
+    return digest.hexdigest(), crc
 
 
 def entry_for(arcname: str, source: Path) -> ZipEntry:
-    """An entry for a file we generated: size and hash are read from disk."""
-    return ZipEntry(arcname, source, source.stat().st_size, file_sha256(source))
+    """An entry for a file we generated: size and digests are read from disk."""
+    digest, crc = file_digests(source)
+    return ZipEntry(arcname, source, source.stat().st_size, digest, crc)
 
 
 def write_verified_zip(
@@ -103,62 +115,100 @@ def _zipinfo(entry: ZipEntry, date_time: tuple[int, int, int, int, int, int]) ->
     return info
 
 
-_END = object()  # marks the end of one entry's chunks
+class _Tally:
+    """Files and bytes written so far, reported to ``progress``."""
 
+    def __init__(self, entries: list[ZipEntry], progress: Progress | None) -> None:
+        self.total_files, self.total_bytes = len(entries), sum(e.size for e in entries)
+        self.files = self.bytes = 0
+        self.progress = progress
 
-def _prefetch(entries: list[ZipEntry], chunks: queue.Queue, stop: threading.Event) -> None:
-    """Read every entry's bytes, in order, into ``chunks`` (bounded): reading overlaps the zip's writing."""
-    try:
-        for entry in entries:
-            with open(entry.source, "rb", buffering=0) as src:
-                while not stop.is_set() and (chunk := src.read(CHUNK)):
-                    chunks.put(chunk)
-            chunks.put(_END)
-            if stop.is_set():
-                return
-    except OSError as error:
-        chunks.put(error)
+    def add(self, size: int, *, file_done: bool = False) -> None:
+        self.bytes += size
+        self.files += file_done
+        if self.progress:
+            self.progress(self.files, self.total_files, self.bytes, self.total_bytes)
 
 
 def _write(entries: list[ZipEntry], tmp: Path, date_time, progress: Progress | None) -> None:
-    """Stream every entry in; zipfile records each one's CRC-32 of the bytes read (checked on read-back)."""
-    total_files, total_bytes = len(entries), sum(e.size for e in entries)
-    done_bytes = 0
-    chunks: queue.Queue = queue.Queue(maxsize=8)  # at most 8 MiB read ahead
-    stop = threading.Event()
-    reader = threading.Thread(target=_prefetch, args=(entries, chunks, stop), name="zip-read", daemon=True)
-    reader.start()
-    try:
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
-            for number, entry in enumerate(entries, 1):
-                size = 0
-                with archive.open(_zipinfo(entry, date_time), "w") as dst:
-                    while (chunk := chunks.get()) is not _END:
-                        if isinstance(chunk, OSError):
-                            raise _missing(entry, chunk)
-                        dst.write(chunk)
-                        size += len(chunk)
-                        done_bytes += len(chunk)
-                        if progress:
-                            progress(number - 1, total_files, done_bytes, total_bytes)
-                if size != entry.size:
-                    raise PackageError(
-                        f"文件在扫描后被修改：{entry.source}（扫描时 {entry.size} 字节，打包时 {size} 字节）"
-                        " — 请等提交完成后重新运行打包"
-                    )
-                if progress:
-                    progress(number, total_files, done_bytes, total_bytes)
-    finally:
-        stop.set()
-        while reader.is_alive():  # let a blocked reader finish its put and see the stop flag
+    tally = _Tally(entries, progress)
+    with zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
+        for entry in entries:
+            info = _zipinfo(entry, date_time)
             try:
-                chunks.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        reader.join()
+                if entry.crc32 is not None and info.compress_type == zipfile.ZIP_STORED:
+                    size = _copy_stored(archive, info, entry, tally)
+                else:
+                    size = _stream(archive, info, entry, tally)
+            except OSError as error:
+                raise _unreadable(entry, error) from error
+            if size != entry.size:
+                raise PackageError(
+                    f"文件在扫描后被修改：{entry.source}（扫描时 {entry.size} 字节，打包时 {size} 字节）"
+                    " — 请等提交完成后重新运行打包"
+                )
+            tally.add(0, file_done=True)
 
 
-def _missing(entry: ZipEntry, error: OSError) -> PackageError:
+def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: ZipEntry, tally: _Tally) -> int:
+    """Through zipfile, which computes the CRC-32 of what it reads (checked again on read-back)."""
+    size = 0
+    with open(entry.source, "rb", buffering=0) as src, archive.open(info, "w") as dst:
+        while chunk := src.read(CHUNK):
+            dst.write(chunk)
+            size += len(chunk)
+            tally.add(len(chunk))
+    return size
+
+
+def _copy_stored(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: ZipEntry, tally: _Tally) -> int:
+    """Header from the scan's CRC and size, then the bytes by kernel copy; registered with zipfile so that
+    its ``close`` writes the central directory (``fp``, ``filelist``, ``NameToInfo`` and ``start_dir`` are
+    what ``ZipFile.write`` itself maintains)."""
+    info.CRC = entry.crc32
+    info.compress_size = entry.size
+    out = archive.fp
+    info.header_offset = out.tell()
+    out.write(info.FileHeader())
+    out.flush()
+    start = out.tell()
+    with open(entry.source, "rb", buffering=0) as src:
+        now = os.fstat(src.fileno()).st_size
+        if now != entry.size:  # changed since the scan: the caller says so
+            return now
+        copied = _copy_bytes(src.fileno(), out.fileno(), entry.size, start, tally)
+    out.seek(start + copied)
+    archive.filelist.append(info)
+    archive.NameToInfo[info.filename] = info
+    archive.start_dir = out.tell()
+    return copied
+
+
+def _copy_bytes(src: int, dst: int, count: int, offset: int, tally: _Tally) -> int:
+    """Copy ``count`` bytes from ``src``'s start to ``dst`` at ``offset``, in the kernel when it can."""
+    done = 0
+    kernel = hasattr(os, "copy_file_range")
+    while done < count:
+        want = min(COPY_CHUNK, count - done)
+        if kernel:
+            try:
+                got = os.copy_file_range(src, dst, want, offset_src=done, offset_dst=offset + done)
+            except OSError as error:
+                if error.errno not in _NO_KERNEL_COPY:
+                    raise
+                kernel = False
+                continue
+        else:
+            chunk = os.pread(src, min(want, CHUNK), done)
+            got = os.pwrite(dst, chunk, offset + done) if chunk else 0
+        if got == 0:  # the file is shorter than when it was scanned
+            break
+        done += got
+        tally.add(got)
+    return done
+
+
+def _unreadable(entry: ZipEntry, error: OSError) -> PackageError:
     if isinstance(error, FileNotFoundError):
         return PackageError(f"打包时找不到文件：{entry.source}（{entry.arcname}）— 请重新扫描后再打包")
     return PackageError(f"打包时无法读取文件：{entry.source}（{error.strerror or error}）")
@@ -247,10 +297,12 @@ def _verify_entry(reader: _Reader, info: zipfile.ZipInfo, entry: ZipEntry) -> No
         digest.update(data)
         crc = zlib.crc32(data, crc)
         size += len(data)
+    # The scan's SHA-256 first: a mismatch there names the likely cause (the file changed after the scan).
+    if digest.hexdigest() != entry.sha256:
+        raise PackageError(f"回读校验失败：{entry.arcname} 的内容与扫描时不符（文件在扫描后被修改，或写入出错）"
+                           " — 请等提交完成后重新运行打包")
     if crc != info.CRC or size != info.file_size or size != entry.size:
         raise PackageError(f"回读校验失败：{entry.arcname} 的 CRC 或大小不符")
-    if digest.hexdigest() != entry.sha256:
-        raise PackageError(f"{entry.arcname} 的内容与扫描时不符：文件在扫描后被修改（或写入出错）— 请等提交完成后重新运行打包")
 
 
 class ConsoleProgress:

@@ -169,7 +169,7 @@ class Site:
         return {"name": name, "uri": context.unit_uri(unit) if unit else None}
 
     def file_view(self, f: EvidenceFile) -> dict:
-        served = not f.restricted and context.is_served(f.path)
+        served = context.is_published(f)
         material_titles = []
         for mid in f.materials:
             material = self.standard.material(mid)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from handbook.indicators.values import ABSENT_WORDS, PRESENT_WORDS, normalize_text
-from handbook.model import IndicatorValue, Plan, Stage, Status, Tally, Unit, Verdict
+from handbook.model import EvidenceFile, IndicatorValue, Plan, Stage, Status, Tally, Unit, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,11 @@ def url_path(path: str) -> str:
 def evidence_uri(path: str) -> str:
     """Where an evidence file lives in the site: evidence/<its path under evidence/>."""
     return f"evidence/{path}"
+
+
+def is_published(file: EvidenceFile) -> bool:
+    """Whether the site offers the file itself: read by the scan, not restricted, of a type served as is."""
+    return file.readable and not file.restricted and is_served(file.path)
 
 
 def is_served(path: str) -> bool:
