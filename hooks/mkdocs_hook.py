@@ -54,12 +54,15 @@ class _State:
 
 
 class _Converted:
-    """A page as MkDocs converted it: reused by the next ``mkdocs serve`` rebuild if its Markdown is the same."""
+    """A page as MkDocs converted it: reused by the next ``mkdocs serve`` rebuild if its Markdown is the same.
 
-    __slots__ = ("key", "html", "toc", "title")
+    The anchors are kept too: other pages' ``page#anchor`` links are checked against them. (The reused page's
+    own outgoing anchor links are not checked again; they were when it was converted.)"""
 
-    def __init__(self, key: str, html: str, toc, title: str | None) -> None:
-        self.key, self.html, self.toc, self.title = key, html, toc, title
+    __slots__ = ("key", "html", "toc", "title", "anchors")
+
+    def __init__(self, key: str, html: str, toc, title: str | None, anchors: set[str] | None) -> None:
+        self.key, self.html, self.toc, self.title, self.anchors = key, html, toc, title, anchors
 
 
 class _ServeCache:
@@ -209,12 +212,14 @@ def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
     if uri in serve_cache.reused:
         cached = serve_cache.pages[uri]
         page.toc = cached.toc
+        page.present_anchor_ids = cached.anchors
         if hasattr(page, "_title_from_render"):
             page._title_from_render = cached.title
         return cached.html
     if uri in serve_cache.keys:
         serve_cache.pages[uri] = _Converted(serve_cache.keys[uri], html, page.toc,
-                                            getattr(page, "_title_from_render", None))
+                                            getattr(page, "_title_from_render", None),
+                                            getattr(page, "present_anchor_ids", None))
     return html
 
 
@@ -270,10 +275,24 @@ def _add_package(files: Files, config: MkDocsConfig, current) -> None:
         # into site/package/, so the bytes exist once and MkDocs' link check sees the download links.
         result = build_package(current, default_cache_dir(state.root) / "package")
         log.info(result.summary_line())
-        outputs = [result.zip_path, *result.published.values()]
+        # The zip holds restricted files for the reviewers; the intranet site never offers those bytes.
+        offer_zip = result.restricted_files == 0
+        outputs = [result.zip_path] if offer_zip else []
+        outputs += result.published.values()
         _publish_static(files, config, [(f"package/{path.name}", path) for path in outputs])
-        page = render_page(result, link_prefix="package/")
+        location = "" if offer_zip else _shown_path(result.zip_path, state.root)
+        if location:
+            log.info(f"材料包含 {result.restricted_files} 个受限文件，压缩包不发布到站点：{location}")
+        page = render_page(result, link_prefix="package/", zip_location=location)
     files.append(File.generated(config, "package.md", content=page, inclusion=InclusionLevel.NOT_IN_NAV))
+
+
+def _shown_path(path: Path, root: Path) -> str:
+    """``path`` relative to the project when it is inside it (what a maintainer types), else absolute."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _add_changes_page(files: Files, config: MkDocsConfig, current) -> None:

@@ -21,6 +21,8 @@ from test_site_render import XSS_NAME
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 LINK_NAME = "2024-爱卫办-链接到系统文件.pdf"
+SCRIPT_NAME = "2024-爱卫办-会运行脚本的文件.xml"
+GBK_NAME = "2024-爱卫办-国标编码的文件名.pdf"
 
 
 def _add_hostile_names(root: Path) -> None:
@@ -30,6 +32,10 @@ def _add_hostile_names(root: Path) -> None:
     shutil.copyfile(sample, folder / XSS_NAME)
     shutil.copyfile(sample, folder / "2025-爱卫办-测试市2025年爱国卫生工作计划*终稿*.pdf")
     (folder / LINK_NAME).symlink_to("/etc/passwd")  # must be listed as a problem, never published
+    (folder / SCRIPT_NAME).write_text(  # a browser runs this as XHTML: listed, never served
+        '<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>', encoding="utf-8")
+    # A GBK name, as a zip made on Chinese Windows unpacks: shown readably, never crashes the build
+    os.close(os.open(os.fsencode(folder) + b"/" + GBK_NAME.encode("gbk"), os.O_CREAT | os.O_WRONLY))
 
 
 def _site_config(root: Path) -> Path:
@@ -105,9 +111,44 @@ def test_symlink_is_listed_but_its_target_never_published(built):
     assert "链接到系统文件" in page and f'href="../../evidence/' not in page.split("链接到系统文件")[0][-300:]
 
 
+def test_only_inert_file_types_are_published(built):
+    root, site, archive = built
+    script = next(f for f in archive.files if f.name == SCRIPT_NAME)
+    assert not (site / "evidence" / script.path).exists()
+    assert "会运行脚本的文件" in (site / "items" / "03" / "index.html").read_text(encoding="utf-8")
+    served = {p.suffix.lower() for p in (site / "evidence").rglob("*") if p.is_file()}
+    assert served <= {".pdf", ".jpg", ".png", ".xlsx", ".docx", ".ofd"}, served
+
+
+def test_non_utf8_name_is_shown_readably_and_not_published(built):
+    root, site, archive = built
+    file = next(f for f in archive.files if f.name == GBK_NAME)  # decoded as GBK for display
+    assert "bad-encoding" in {p.code for p in file.problems} and not file.readable
+    assert file.title == "国标编码的文件名"
+    assert not any(p.name == GBK_NAME for p in (site / "evidence").rglob("*"))
+    assert GBK_NAME in (site / "problems" / "index.html").read_text(encoding="utf-8")
+
+
+def test_restricted_bytes_are_nowhere_in_the_site(built):
+    """Not under evidence/, and not inside the package zip the /package/ page offers either."""
+    root, site, archive = built
+    secrets = {(root / "evidence" / f.path).read_bytes() for f in archive.files if f.restricted}
+    assert secrets
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".zip", ".xlsx", ".pdf"):
+            data = path.read_bytes()
+            if path.suffix == ".zip":
+                import zipfile
+                with zipfile.ZipFile(path) as zf:
+                    data = b"".join(zf.read(n) for n in zf.namelist())
+            assert not any(secret in data for secret in secrets), path
+
+
 def test_evidence_is_hard_linked_not_copied(built):
     root, site, archive = built
-    published = [f for f in archive.files if not f.restricted and f.readable]
+    from handbook.render.context import is_published
+
+    published = [f for f in archive.files if is_published(f)]
     assert published
     for f in published:
         source, dest = root / "evidence" / f.path, site / "evidence" / f.path
@@ -154,13 +195,66 @@ def test_chinese_heading_anchor_is_readable(built):
     assert 'id="一放对文件夹"' in html
 
 
-def test_package_is_built_hard_linked_and_offered_on_its_page(built):
-    root, site, _ = built
-    zips = list((site / "package").glob("*.zip"))
-    assert len(zips) == 1
-    cached = root / ".cache" / "handbook" / "package" / zips[0].name
-    assert os.stat(zips[0]).st_ino == os.stat(cached).st_ino  # published by hard link, not copied
+def test_package_with_restricted_files_is_built_but_its_zip_not_offered(built):
+    root, site, archive = built
+    assert any(f.restricted for f in archive.files)
+    assert not list((site / "package").glob("*.zip"))
+    cached = list((root / ".cache" / "handbook" / "package").glob("*.zip"))
+    assert len(cached) == 1
     page = (site / "package" / "index.html").read_text(encoding="utf-8")
-    for name in (zips[0].name, "总目录.xlsx", "缺失资料清单.xlsx", "卷内目录.pdf", "SHA256SUMS"):
+    assert "不在站点上提供下载" in page and f".cache/handbook/package/{cached[0].name}" in page
+    for name in ("总目录.xlsx", "缺失资料清单.xlsx", "卷内目录.pdf", "SHA256SUMS"):
         assert (site / "package" / name).is_file(), name
         assert f'href="{quote(name)}"' in page, name  # a download link that resolves from /package/
+
+
+def test_package_without_restricted_files_is_offered_hard_linked(tmp_path):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
+    for sidecar in (tmp_path / "evidence").rglob("*.yml"):
+        sidecar.unlink()  # the fixture's only restricted flag
+    build(load_config(config_file=str(_site_config(tmp_path)), strict=True))
+    site = tmp_path / "site"
+    zips = list((site / "package").glob("*.zip"))
+    assert len(zips) == 1
+    cached = tmp_path / ".cache" / "handbook" / "package" / zips[0].name
+    assert os.stat(zips[0]).st_ino == os.stat(cached).st_ino  # published by hard link, not copied
+    page = (site / "package" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{quote(zips[0].name)}"' in page and "不在站点上提供下载" not in page
+
+def test_serve_rebuild_reuses_pages_and_keeps_their_anchors(tmp_path, caplog):
+    """Two builds of one ``mkdocs serve`` session: the second reuses unchanged pages, shows the new file, and
+    links into reused pages still find their anchors (no "does not contain an anchor" noise)."""
+    import logging
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
+    config = load_config(config_file=str(_site_config(tmp_path)))
+    config.plugins.on_startup(command="serve", dirty=False)
+    hook = config.plugins[str(ROOT / "hooks" / "mkdocs_hook.py")]
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/")
+        folder = tmp_path / "evidence" / "45-病媒生物预防控制" / "45.3-病媒生物密度监测报告"
+        sample = next(folder.glob("*.pdf"))
+        shutil.copyfile(sample, folder / "2024-市疾控中心-新交的监测报告.pdf")
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="mkdocs"):
+            build(config, serve_url="http://127.0.0.1:8000/")
+        assert hook.serve_cache.reused, "the second build should reuse unchanged pages"
+        assert "does not contain an anchor" not in caplog.text
+        page = (tmp_path / "site" / "items" / "45" / "index.html").read_text(encoding="utf-8")
+        assert "新交的监测报告" in page
+    finally:
+        config.plugins.on_shutdown()
+        hook.state.command = "build"
+
+
+def test_outside_git_the_committer_columns_are_left_out(built):
+    root, site, archive = built
+    assert not (root / ".git").exists() and not any(f.committer for f in archive.files)
+    page = (site / "items" / "03" / "index.html").read_text(encoding="utf-8")
+    assert "<th>大小</th>" in page and "提交人" not in page

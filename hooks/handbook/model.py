@@ -358,9 +358,10 @@ class EvidenceFile:
 
     @property
     def readable(self) -> bool:
-        """A regular file the scan read (and hashed). Links, special files and unreadable files are not:
-        their bytes are never published, packed or followed, only listed with their problem."""
-        return bool(self.sha256)
+        """A regular file the scan read (and hashed) at ``path``. Links, special files, unreadable files and
+        names that are not UTF-8 on disk (``path`` is then only their printable form) are not: their bytes
+        are never published, packed or followed, only listed with their problem."""
+        return bool(self.sha256) and not any(p.code == "bad-encoding" for p in self.problems)
 
     @property
     def has_error(self) -> bool:

@@ -538,7 +538,7 @@ def fn_suggest(name: str, candidates: list[str]) -> str | None:
 
 
 def _name_checks(file: EvidenceFile, entry: Entry, place: _Place, ctx: _Context) -> None:
-    parts = fn.parse_file_name(entry.parts[-1])
+    parts = fn.parse_file_name(file.name)  # the printable name: a GBK name is read as GBK, never as surrogates
     file.years, file.unit_raw, file.title = parts.years, parts.unit_raw, parts.title or parts.stem
     file.unit = ctx.resolve_unit(parts.unit_raw) if parts.unit_raw else None
     if parts.issue is None and file.unit is None:

@@ -278,6 +278,10 @@ def render_skipped_page(reason: str) -> str:
     return _environment().get_template("site/package_skipped.md.j2").render(reason=reason)
 
 
-def render_page(result: PackageResult, *, link_prefix: str = "package/") -> str:
-    """The site's /package/ page (Markdown) from a PackageResult; links are relative to ``link_prefix``."""
-    return _environment().get_template("site/package.md.j2").render(result=result, link_prefix=link_prefix)
+def render_page(result: PackageResult, *, link_prefix: str = "package/", zip_location: str = "") -> str:
+    """The site's /package/ page (Markdown) from a PackageResult; links are relative to ``link_prefix``.
+
+    ``zip_location`` (where the zip lies on the build machine) replaces the download link when the zip is
+    not published, because it holds restricted files."""
+    return _environment().get_template("site/package.md.j2").render(
+        result=result, link_prefix=link_prefix, zip_location=zip_location)

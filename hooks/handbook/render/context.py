@@ -35,8 +35,14 @@ STATUS_CLASS: dict[Status, str] = {
     Status.REVIEW: "hb-review",
 }
 
-# Extensions the site never serves as files: a browser would run them (or MkDocs would render them).
-UNSERVED_EXTENSIONS = frozenset({"md", "markdown", "html", "htm", "xhtml", "svg", "js", "mjs"})
+# The only extensions the site serves as files: documents, spreadsheets, images, audio and video, which a
+# browser shows inertly or downloads. Anything else (HTML, SVG, XML/XHTML, XSL, scripts, Markdown that MkDocs
+# would render as a page...) could run script on the intranet site: it is listed, never published.
+SERVED_EXTENSIONS = frozenset({
+    "pdf", "ofd", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "dps", "csv", "txt",
+    "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic",
+    "mp3", "m4a", "wav", "mp4", "mov", "avi", "zip", "rar", "7z",
+})
 
 
 def md_escape(value: object) -> Markup:
@@ -205,7 +211,7 @@ def is_published(file: EvidenceFile) -> bool:
 
 def is_served(path: str) -> bool:
     ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    return ext not in UNSERVED_EXTENSIONS
+    return ext in SERVED_EXTENSIONS
 
 
 def item_uri(number: int) -> str:
