@@ -102,8 +102,8 @@ def _git_log(root: Path, since: dt.date, until: dt.date) -> str | None:
     except OSError:
         log.warning("git is not installed: no change history")
         return None
-    if result.returncode != 0:
-        log.warning("git log failed in %s: %s", root, result.stderr.decode("utf-8", "replace").strip())
+    if result.returncode != 0:  # outside a checkout the page says there is no history; nothing is wrong
+        log.info("git log failed in %s: %s", root, result.stderr.decode("utf-8", "replace").strip())
         return None
     return result.stdout.decode("utf-8", "surrogateescape")
 

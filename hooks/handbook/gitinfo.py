@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 RECORD = "\x1e"  # starts every commit in the output
 FIELD = "\x1f"
 # -z: NUL after every path, no quoting; core.quotepath=off: non-ASCII names as they are.
-LOG_FORMAT = f"--format={RECORD}%cn{FIELD}%cI"
+# The author is who submitted the file (the liaison, also when a maintainer merged or rebased it); the
+# committer date is when it reached the branch. The /changes/ page reads the same two fields.
+LOG_FORMAT = f"--format={RECORD}%an{FIELD}%cI"
 TIMEOUT_S = 300
 
 

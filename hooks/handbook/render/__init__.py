@@ -87,9 +87,11 @@ class Site:
     cells_by_owner: dict[str | None, list[Cell]] = field(default_factory=lambda: defaultdict(list))
     files_by_item: dict[int, list[EvidenceFile]] = field(default_factory=lambda: defaultdict(list))
     _quoted: dict[str, str] = field(default_factory=dict)  # link target (relative part) → percent-encoded
+    has_git: bool = False  # some file has a committer: outside a git checkout the columns are left out
 
     def __post_init__(self) -> None:
         self.files_by_path = {f.path: f for f in self.archive.files}
+        self.has_git = any(f.committer for f in self.archive.files)
         for cell in self.archive.cells:
             self.cells_by_item[cell.item].append(cell)
             for owner in cell.owners or (cell.owner or cell.unit,):
@@ -278,6 +280,7 @@ def _render(name: str, here: str, site: Site, **values) -> str:
         standard=site.standard,
         unit_ref=site.unit_ref,
         item_ref=site.item_ref,
+        has_git=site.has_git,
         **values,
     )
 
