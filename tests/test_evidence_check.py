@@ -169,6 +169,16 @@ def test_groups_follow_the_plan_order_then_unresolved_units():
     json.dumps(data, ensure_ascii=False)  # serialisable
 
 
+def test_indicator_rows_are_listed_in_row_order():
+    from handbook.model import Diagnostic, Where
+
+    rows = [Diagnostic(Level.ERROR, Where("evidence/indicators/values.csv", n), f"第 {n} 行", "改", "bad-value")
+            for n in (11, 2, 21, 5)]
+    report = evidence_check.build_report(make_project(), [], rows, root=Path("/nowhere"))
+    lines = [f.path.rsplit(":", 1)[1] for f in report.findings]
+    assert lines == ["2", "5", "11", "21"]
+
+
 def test_run_returns_one_only_for_errors(monkeypatch, tmp_path):
     import argparse
 

@@ -283,6 +283,16 @@ def test_folder_problems(evidence: Path) -> None:
     assert level_of(files["03/03.1-计划/2023年/2023-市卫健委-子文件夹.pdf"], "nested-folder") is Level.WARNING
 
 
+def test_file_in_item_folder_points_to_the_material_its_title_resembles(evidence: Path) -> None:
+    write(evidence / "03/2023-市卫健委-部署会议照片.jpg", image_bytes("JPEG"))
+    write(evidence / "03/03.1-计划/2023-市卫健委-计划.pdf", pdf_bytes())
+    files = run_scan(make_project(), evidence)
+    [problem] = [p for p in files["03/2023-市卫健委-部署会议照片.jpg"].problems if p.code == "file-in-item-folder"]
+    first = problem.fix.split("最可能是：", 1)[1].split("、")[0]
+    assert first == "03/03.2-年度工作部署会议照片/", problem.fix  # not the only folder that exists (03.1)
+    assert "03/03.1-计划/" in problem.fix
+
+
 def test_readme_and_indicators_are_not_evidence_but_everything_else_is(evidence: Path) -> None:
     write(evidence / "README.md", b"# readme")
     write(evidence / "indicators/values.csv", b"indicator,year,value\n")
@@ -584,14 +594,14 @@ def test_missing_evidence_folder_gives_an_empty_list(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- git
 
 
-def _git(repo: Path, *args: str, name: str = "", date: str = "") -> None:
+def _git(repo: Path, *args: str, name: str = "", date: str = "", committer: str = "") -> None:
     env = {
         **os.environ,
         "HOME": str(repo.parent),
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": name or "x",
         "GIT_AUTHOR_EMAIL": "x@example.org",
-        "GIT_COMMITTER_NAME": name or "x",
+        "GIT_COMMITTER_NAME": committer or name or "x",
         "GIT_COMMITTER_EMAIL": "x@example.org",
     }
     if date:
@@ -633,6 +643,35 @@ def test_git_provenance_from_one_call(tmp_path: Path, monkeypatch: pytest.Monkey
     uncommitted = files[f"{PLAN_DIR}/2025-市卫健委-未提交.pdf"]
     assert (uncommitted.committer, uncommitted.committed) == ("", None)
     assert run_scan(make_project(), evidence, git=False)[f"{PLAN_DIR}/2024-市卫健委-计划.pdf"].committer == ""
+
+
+def test_submitter_is_the_author_not_who_merged_it(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "evidence" / PLAN_DIR / "2024-市卫健委-计划.pdf", pdf_bytes(1))
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "web upload", name="卫健委联络员", committer="爱卫办管理员")
+    files = run_scan(make_project(), repo / "evidence", git=True)
+    assert files[f"{PLAN_DIR}/2024-市卫健委-计划.pdf"].committer == "卫健委联络员"
+
+
+def test_a_shallow_clone_is_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    repo = tmp_path / "repo"
+    for n in range(3):
+        write(repo / "evidence" / PLAN_DIR / f"202{n + 3}-市卫健委-计划.pdf", pdf_bytes(n + 1))
+        if n == 0:
+            _git(repo, "init", "-q")
+        _git(repo, "add", ".")
+        _git(repo, "commit", "-q", "-m", f"c{n}", name=f"人{n}")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)], check=True, capture_output=True)
+    with caplog.at_level("WARNING", logger="handbook.gitinfo"):
+        run_scan(make_project(), clone / "evidence", git=True)
+    assert "浅克隆" in caplog.text and "GIT_DEPTH" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="handbook.gitinfo"):
+        run_scan(make_project(), repo / "evidence", git=True)
+    assert "浅克隆" not in caplog.text
 
 
 def test_git_log_parsing_survives_chunks_split_mid_character() -> None:

@@ -81,7 +81,22 @@ def test_summary_ranks_units_by_completion(archive, tmp_path):
     assert (wjw["应交"], wjw["已交"], wjw["缺失"], wjw["逾期"]) == (5, 2, 2, 1)
     assert wjw["完成率"] == pytest.approx(0.40)
     details = pd.read_excel(path, sheet_name="缺失逾期明细")
-    assert len(details) == sum(1 for c in archive.cells if c.status in (Status.MISSING, Status.OVERDUE))
+    assert len(details) == sum(len(worklist._owners(c)) for c in archive.cells if c.status in (Status.MISSING, Status.OVERDUE))
+
+
+def test_a_cell_shared_by_lead_units_is_chased_from_each_under_its_own_name(archive, tmp_path):
+    import dataclasses
+
+    index, cell = next((i, c) for i, c in enumerate(archive.cells)
+                       if c.owner == "市城管局" and c.status is Status.OVERDUE)
+    archive.cells[index] = dataclasses.replace(cell, unit=None, owners=("市城管局", "市卫健委"))
+    path = worklist.write_unit_workbook(archive, "市卫健委", tmp_path / "wjw.xlsx")
+    rows = read(path, "缺失与逾期")
+    shared = rows[(rows["材料编号"] == cell.material) & (rows["年度"].astype(str) == str(cell.year))]
+    assert list(shared["文件名示例"]) == [f"{cell.year}-市卫健委-各单位年度总结.pdf"]
+    details = read(worklist.write_summary_workbook(archive, tmp_path / "s.xlsx"), "缺失逾期明细")
+    listed = details[(details["材料编号"] == cell.material) & (details["年度"].astype(str) == str(cell.year))]
+    assert list(listed["单位"]).count("市卫健委") == list(listed["单位"]).count("市城管局") == 1
 
 
 def test_write_worklists_writes_units_with_work_and_the_summary(archive, tmp_path):

@@ -313,6 +313,12 @@ def _indicator_finding(diagnostic: Diagnostic, path: str) -> Finding:
     )
 
 
+def _path_and_line(path: str) -> tuple[str, int]:
+    """``values.csv:11`` → ("values.csv", 11), so that row 2 comes before row 11."""
+    head, sep, line = path.rpartition(":")
+    return (head, int(line)) if sep and line.isdigit() else (path, 0)
+
+
 def _order_key(project: Project):
     """Units in the plan's order, then unresolved units, then the indicator tables; errors first."""
     rank = {name: i for i, name in enumerate(project.plan.units)}
@@ -324,7 +330,7 @@ def _order_key(project: Project):
             group_rank = (2, 0, "")
         else:
             group_rank = (1, 0, finding.group)
-        return (*group_rank, finding.path, 0 if finding.level is Level.ERROR else 1, finding.code)
+        return (*group_rank, *_path_and_line(finding.path), 0 if finding.level is Level.ERROR else 1, finding.code)
 
     return key
 

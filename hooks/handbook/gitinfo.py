@@ -59,7 +59,21 @@ def last_commits(evidence_root: Path, wanted: Iterable[str] | None = None) -> di
                 break
     finally:
         _finish(proc, stopped_early)
+    if found and is_shallow(evidence_root):
+        log.warning("仓库是浅克隆（只有最近的提交）：较早提交的文件会显示为最早那次提交的人和日期，“近期提交”也不准"
+                    " — 在 CI 中取完整历史（GitLab：GIT_DEPTH: \"0\"；git fetch 不加 --depth）")
     return found
+
+
+def is_shallow(start: Path) -> bool:
+    """Whether the checkout holding ``start`` has only part of its history (``.git/shallow`` exists)."""
+    for folder in (start, *start.resolve().parents):
+        git_dir = folder / ".git"
+        if git_dir.is_dir():
+            return (git_dir / "shallow").exists()
+        if git_dir.exists():  # a worktree's .git file: not worth resolving for a warning
+            return False
+    return False
 
 
 def _finish(proc: subprocess.Popen, stopped_early: bool) -> None:

@@ -10,6 +10,7 @@ nested ``.git`` (evidence kept as a submodule) is not looked into.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import time
@@ -381,6 +382,8 @@ def _evidence_file(entry: Entry, content: Content | None, sidecars: list[Entry],
         return file
     file.material = place.material
     _name_checks(file, entry, place, ctx)
+    if place.item is not None and place.material is None and len(entry.parts) == 2:
+        _point_to_likely_materials(file, place.item, ctx)
     if content:
         file.problems.extend(content.problems)
     file.problems.extend(_size_problems(entry, content, ctx))
@@ -489,6 +492,26 @@ def _file_in_item_folder(folder: tuple[str, ...], place: _Place, ctx: _Context) 
     else:
         fix = "放到 条目/资料 两级文件夹中，如 03/03.1-年度工作计划/"
     return Problem("file-in-item-folder", f"文件直接放在条目文件夹“{folder[0]}”下，没有放进资料文件夹", fix)
+
+
+def _point_to_likely_materials(file: EvidenceFile, item: int, ctx: _Context) -> None:
+    """A file lying directly in an item folder: name the item's materials its title most resembles first."""
+    materials = ctx.standard.items[item].materials if item in ctx.standard.items else []
+    if not materials:
+        return
+    def likeness(material) -> float:
+        return difflib.SequenceMatcher(None, file.title, material.title, autojunk=False).ratio()
+    ranked = sorted(materials, key=likeness, reverse=True)
+    folder = file.path.split("/", 1)[0]
+    existing = {}  # material id → the folder already made for it (its own label), else id-title
+    for name in ctx.folders.get((folder,), []):
+        material = fn.parse_material_folder(name).material
+        existing.setdefault(material, name)
+    where = "、".join(f"{folder}/{existing.get(m.id, f'{m.id}-{m.title}')}/" for m in ranked[:3])
+    for index, problem in enumerate(file.problems):
+        if problem.code == "file-in-item-folder":
+            fix = f"移到资料文件夹中（文件夹不存在就新建），最可能是：{where}"
+            file.problems[index] = Problem(problem.code, problem.message, fix, problem.level)
 
 
 def _material_folder(folder: tuple[str, ...], place: _Place, ctx: _Context) -> None:

@@ -162,15 +162,18 @@ class _Folders:
         return f"evidence/{item_dir}/{material_dir}/"
 
 
-def cell_rows(archive: Archive, cells: Sequence[Cell], *, with_unit: bool = False) -> list[list[Any]]:
+def cell_rows(archive: Archive, cells: Sequence[Cell], *, unit: str | None = None) -> list[list[Any]]:
+    """Rows of the 缺失与逾期 sheet: ``unit``'s own (its name in the example file name), or, when None,
+    every unit's with a 单位 column, a cell shared by several lead units once under each of them."""
     standard, plan = archive.project.standard, archive.project.plan
     folders = _Folders(archive.evidence_root)
+    pairs = [(cell, unit) for cell in cells] if unit else [(c, o) for c in cells for o in _owners(c) or ("",)]
     rows = []
-    for i, cell in enumerate(cells, start=1):
+    for i, (cell, owner) in enumerate(pairs, start=1):
         material = standard.material(cell.material)
         title = material.title if material else ""
         ext = material.formats[0] if material and material.formats else "pdf"
-        supplier = cell.unit or cell.owner or "单位"
+        supplier = cell.unit or owner or "单位"
         example = f"{cell.year or '年份'}-{supplier}-{title or '标题'}.{ext}"
         days = (cell.deadline - plan.today).days if cell.deadline else None
         row = [
@@ -186,8 +189,8 @@ def cell_rows(archive: Archive, cells: Sequence[Cell], *, with_unit: bool = Fals
             folders.folder(cell.material, title),
             example,
         ]
-        if with_unit:
-            row.insert(1, cell.owner or "")
+        if unit is None:
+            row.insert(1, owner)
         rows.append(row)
     return rows
 
@@ -340,7 +343,7 @@ def write_unit_workbook(archive: Archive, unit: str, path: Path) -> Path:
             ("问题文件", "按“问题文件”表的“改法”修改后重新提交（改名即可的，直接在网页上重命名）。"),
             ("待补指标", "在 evidence/indicators/ 的指标数据表中补上所缺年度的数值和来源。"),
         ])
-        book.table("缺失与逾期", CELL_COLUMNS, cell_rows(archive, cells), CELL_WIDTHS)
+        book.table("缺失与逾期", CELL_COLUMNS, cell_rows(archive, cells, unit=unit), CELL_WIDTHS)
         book.table("问题文件", PROBLEM_COLUMNS, problem_rows(files), PROBLEM_WIDTHS)
         book.table("待补指标", INDICATOR_COLUMNS, indicator_rows(archive, indicators), INDICATOR_WIDTHS)
 
@@ -366,7 +369,7 @@ def write_summary_workbook(archive: Archive, path: Path) -> Path:
                     for r in rows],
                    {"单位": 20}, percent=("完成率",))
         book.table("缺失逾期明细", (CELL_COLUMNS[0], "单位", *CELL_COLUMNS[1:]),
-                   cell_rows(archive, open_cells(archive, None), with_unit=True), CELL_WIDTHS)
+                   cell_rows(archive, open_cells(archive, None)), CELL_WIDTHS)
         all_problem_files = sorted((f for f in archive.files if f.problems), key=lambda f: f.path)
         book.table("问题文件", (PROBLEM_COLUMNS[0], "单位", *PROBLEM_COLUMNS[1:]),
                    problem_rows(all_problem_files, with_unit=True), PROBLEM_WIDTHS)
