@@ -281,6 +281,7 @@ def test_csv_and_xlsx_together_duplicates_are_caught(tmp_path):
                {"Sheet1": [["指标", "年份", "数值"], [2, 2025, "94%"]]})
     results, diagnostics = evaluate(tmp_path)
     assert [(d.code, d.where.file) for d in diagnostics] == [("duplicate-row", "evidence/indicators/values.xlsx")]
+    assert "values.csv 第 2 行" in diagnostics[0].problem  # the other row is in the other table
     assert results[2].verdict is Verdict.NO_DATA
 
 
@@ -358,3 +359,16 @@ def test_template_command(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "handbook", "--root", str(ROOT), "template", "--indicators",
                           "--unit", "市疾控中"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert bad.returncode == 1 and "市疾控中心" in bad.stderr
+
+
+def test_shipped_demo_values_read_cleanly_and_show_every_verdict():
+    """The demo table for 登封 is what a new user sees first: no error in it, and each verdict on show."""
+    from handbook.project import load_project
+
+    root = Path(__file__).resolve().parent.parent
+    shipped = load_project(root)
+    results, diagnostics = evaluate_indicators(shipped, root / "evidence")
+    assert [d for d in diagnostics if d.level is Level.ERROR] == []
+    verdicts = {r.verdict for r in results.values() if r.applies}
+    assert {Verdict.PASS, Verdict.FAIL, Verdict.NO_DATA} <= verdicts
+    assert all(r.reason for r in results.values() if r.applies)

@@ -184,7 +184,7 @@ def _consistent_units(values: list[IndicatorValue]) -> tuple[list[IndicatorValue
             if value.unit != first.unit:
                 diagnostics.append(Diagnostic(
                     Level.ERROR, value.where,
-                    f"指标 {value.indicator} {value.year} 年的单位“{value.unit}”与{_place(first.where)}的“{first.unit}”不一致，本行不参与评判",
+                    f"指标 {value.indicator} {value.year} 年的单位“{value.unit}”与{_place(first.where, value.where)}的“{first.unit}”不一致，本行不参与评判",
                     f"请统一换算为“{first.unit}”后填写", "bad-unit",
                 ))
                 continue
@@ -220,20 +220,24 @@ def _duplicate_diagnostics(number: int, year: int, same: list[IndicatorValue], a
         if agree:
             diagnostics.append(Diagnostic(
                 Level.WARNING, value.where,
-                f"指标 {number} {year} 年重复填报（与 {_place(first)} 数值相同）",
+                f"指标 {number} {year} 年重复填报（与 {_place(first, value.where)} 数值相同）",
                 "请删除重复的一行", "duplicate-row",
             ))
         else:
             diagnostics.append(Diagnostic(
                 Level.ERROR, value.where,
-                f"指标 {number} {year} 年有两个不同数值：{_place(first)} 为“{same[0].raw}”，本行为“{value.raw}”；该年按缺数据处理",
+                f"指标 {number} {year} 年有两个不同数值：{_place(first, value.where)} 为“{same[0].raw}”，本行为“{value.raw}”；该年按缺数据处理",
                 "核实后只保留正确的一行", "duplicate-row",
             ))
     return diagnostics
 
 
-def _place(where: Where | None) -> str:
-    return f"第 {where.line} 行" if where and where.line else "另一行"
+def _place(where: Where | None, here: Where | None = None) -> str:
+    """The other row, as seen from ``here``: "第 5 行", or "values.csv 第 5 行" when it is in another table."""
+    if not where or not where.line:
+        return "另一行"
+    other_file = here is not None and where.file != here.file
+    return f"{Path(where.file).name} 第 {where.line} 行" if other_file else f"第 {where.line} 行"
 
 
 def _shown(path: Path, evidence_root: Path, project_root: Path | None) -> str:
