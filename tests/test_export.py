@@ -49,7 +49,8 @@ def make_archive() -> Archive:
     good = EvidenceFile(
         path="03/03.1-年度工作计划/2024-市爱卫办-2024年工作计划.pdf", size=1234, mtime_ns=1, sha256="ab" * 32,
         filetype="pdf", item=3, material="03.1", years=(2024,), unit="市爱卫办", unit_raw="爱卫办",
-        title="2024年工作计划", pages=3, sidecar=Sidecar(also_for=("01.1",), restricted=True),
+        title="2024年工作计划", pages=3, sidecar=Sidecar(doc_number="登爱卫〔2024〕3号", issued=dt.date(2024, 2, 15),
+                                                          also_for=("01.1",), restricted=True),
         committer="张三", committed=dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.timezone.utc),
     )
     bad = EvidenceFile(
@@ -117,7 +118,10 @@ def test_archive_export_has_files_cells_summary_and_verdicts() -> None:
     good = next(f for f in data["files"] if f["filetype"] == "pdf")
     assert good["materials"] == ["03.1", "01.1"] and good["restricted"] is True
     assert good["committed"] == "2026-03-01T09:30:00+00:00" and good["years"] == [2024]
+    assert good["sidecar"]["doc_number"] == "登爱卫〔2024〕3号" and good["sidecar"]["issued"] == "2024-02-15"
+    assert good["sidecar"]["also_for"] == ["01.1"] and good["sidecar"]["effective"] is None
     bad = next(f for f in data["files"] if f["filetype"] == "docx")
+    assert bad["sidecar"] is None
     assert bad["problems"] == [{"code": "unknown-unit", "message": "单位“市城官局”不存在", "fix": "改为“市城管局”", "level": "error"}]
     assert [(c["item"], c["material"], c["year"]) for c in data["cells"]] == [(1, "01.1", None), (3, "03.1", 2023), (3, "03.1", 2024)]
     assert data["cells"][1]["status"] == "待核" and data["cells"][1]["deadline"] == "2026-02-28"

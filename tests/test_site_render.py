@@ -458,3 +458,8 @@ def test_unit_duties_lead_and_takes_part_on_separate_lines(pages):
     assert "**参与 1 项**（本单位在这些项没有单独应交的材料，由牵头单位汇总）：[45 病媒生物预防控制](../items/45.md)" in jkzx
     aiwei = pages["units/aiwei.md"]
     assert "| **牵头**（2 项） | [01 组织领导与规范性文件](../items/01.md) |" in aiwei
+
+
+def test_sidecar_facts_show_under_the_file_title(pages):
+    page = pages["items/01.md"]
+    assert '<span class="hb-meta">登政〔2023〕12号 · 规范性文件</span>' in page

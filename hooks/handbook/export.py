@@ -26,6 +26,7 @@ from handbook.model import (
     Plan,
     Problem,
     Project,
+    Sidecar,
     Slot,
     Summary,
     Tally,
@@ -195,9 +196,24 @@ def _file(f: EvidenceFile) -> dict[str, Any]:
         "pages": f.pages,
         "filetype": f.filetype,
         "restricted": f.restricted,
+        "sidecar": _sidecar(f.sidecar) if f.sidecar else None,
         "committer": f.committer,
         "committed": f.committed.isoformat() if f.committed is not None else None,
         "problems": [_problem(p) for p in f.problems],
+    }
+
+
+def _sidecar(s: Sidecar) -> dict[str, Any]:
+    return {
+        "doc_number": s.doc_number,
+        "doc_type": s.doc_type,
+        "issuer": s.issuer,
+        "issued": s.issued.isoformat() if s.issued else None,
+        "effective": s.effective.isoformat() if s.effective else None,
+        "pages": s.pages,
+        "also_for": list(s.also_for),
+        "restricted": s.restricted,
+        "note": s.note,
     }
 
 

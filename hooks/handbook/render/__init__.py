@@ -185,6 +185,7 @@ class Site:
             "unit": self.unit_ref(f.unit) if f.unit else {"name": f.unit_raw, "uri": None},
             "years": context.years_label(f.years),
             "materials": material_titles,
+            "meta": context.sidecar_line(f.sidecar),
             # The commit time when git knows it, else the file's modification date.
             "date": f.committed or dt.datetime.fromtimestamp(f.mtime_ns / 1e9).date(),
         }

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from handbook.indicators.values import ABSENT_WORDS, PRESENT_WORDS, normalize_text
-from handbook.model import EvidenceFile, IndicatorValue, Plan, Stage, Status, Tally, Unit, Verdict
+from handbook.model import EvidenceFile, IndicatorValue, Plan, Sidecar, Stage, Status, Tally, Unit, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +202,20 @@ def url_path(path: str) -> str:
 def evidence_uri(path: str) -> str:
     """Where an evidence file lives in the site: evidence/<its path under evidence/>."""
     return f"evidence/{path}"
+
+
+def sidecar_line(sidecar: Sidecar | None) -> str:
+    """What a file's sidecar says, in one line under its title: 文号 · 类型 · 发文机关 · 日期 · 页码."""
+    if sidecar is None:
+        return ""
+    parts = [sidecar.doc_number, sidecar.doc_type, sidecar.issuer]
+    if sidecar.issued:
+        parts.append(f"{sidecar.issued.isoformat()} 印发")
+    if sidecar.effective:
+        parts.append(f"{sidecar.effective.isoformat()} 施行")
+    if sidecar.pages:
+        parts.append(f"第 {sidecar.pages} 页")
+    return " · ".join(p for p in parts if p)
 
 
 def is_published(file: EvidenceFile) -> bool:
