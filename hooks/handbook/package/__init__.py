@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,11 @@ README = "README.txt"
 SUMS = "SHA256SUMS"
 # Published beside the zip for the site's download page, in this order.
 PUBLISHED = (CATALOG, VOLUMES_PDF, VOLUMES_XLSX, MISSING, INDICATORS, SUMS, README)
+# What a build leaves in the output folder while it runs: ".package-<pid>-<random>/" (older builds:
+# ".package-<random>/", no pid) and ".<name>.<pid>.tmp" beside the zip and each published index.
+_STAGING = re.compile(r"\.package-(?:(\d+)-)?[a-z0-9_]+")
+_TEMPORARY = re.compile(r"\.(.+)\.(\d+)\.tmp")
+STALE_AFTER = 24 * 3600  # seconds; no build runs this long, so an older leftover is stale whatever its pid
 
 
 @dataclass(slots=True)
@@ -104,10 +111,13 @@ def build_package(
     """Write the review package under ``out_dir``; the previous package stays intact if anything fails."""
     out_dir = Path(out_dir)
     font = find_cjk_font()  # fail before any work when the PDFs could not be written
-    provenance = read_provenance(archive.project.root)
+    evidence_root = archive.evidence_root or archive.project.root / "evidence"
+    provenance = read_provenance(archive.project.root, evidence_root)
     layout = Layout.for_archive(archive)
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".package-"))
+    remove_stale(out_dir, layout.zip_name)
+    # The pid in the name tells a later build whether this folder is still in use.
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".package-{os.getpid()}-"))
     try:
         return _build(archive, out_dir, staging, layout, font, provenance, progress or ConsoleProgress())
     finally:
@@ -211,13 +221,68 @@ def _attach_slot_notes(packed: list[PackedFile], slots: list[SlotResult]) -> Non
     for slot in slots:
         for problem in slot.problems:
             if problem.evidence_path in by_path:
-                by_path[problem.evidence_path].notes.append(problem.message)
+                by_path[problem.evidence_path].notes.append(problem.note or problem.message)
         for item in slot.unconverted:
             if item.evidence_path in by_path:
-                by_path[item.evidence_path].notes.append(f"需转换为 PDF 后上传《{slot.title}》：{item.reason}")
+                by_path[item.evidence_path].notes.append(
+                    f"可直接上传《{slot.title}》，但未并入其合并 PDF（原样放在“待转换PDF”文件夹）" if item.uploadable
+                    else f"需转换为 PDF 后上传《{slot.title}》：{item.reason}")
         for path in slot.converted:
             if path in by_path:
                 by_path[path].notes.append(f"已由 LibreOffice 转为 PDF 并入《{slot.title}》")
+
+
+def remove_stale(out_dir: Path, zip_name: str) -> list[str]:
+    """Remove what a killed build left in ``out_dir`` (its pid is gone, or it is over a day old).
+
+    Only our own staging folders and temporary files match; a running build's are kept, and nothing else
+    in the folder is touched. Returns the names removed.
+    """
+    ours = {zip_name, *PUBLISHED}
+    removed = []
+    for entry in sorted(out_dir.iterdir()):
+        pid = _leftover_pid(entry, ours)
+        if pid is None or not _stale(entry, pid):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry.name)
+    if removed:
+        log.info("已清理上次中断的打包留下的临时文件：%s", "、".join(removed))
+    return removed
+
+
+def _leftover_pid(entry: Path, ours: set[str]) -> int | None:
+    """The builder's pid for one of our leftovers (0 when the name carries none); None for anything else."""
+    if entry.is_symlink():
+        return None
+    if entry.is_dir() and (match := _STAGING.fullmatch(entry.name)):
+        return int(match.group(1) or 0)
+    if entry.is_file() and (match := _TEMPORARY.fullmatch(entry.name)) and match.group(1) in ours:
+        return int(match.group(2))
+    return None
+
+
+def _stale(entry: Path, pid: int) -> bool:
+    try:
+        age = time.time() - entry.stat().st_mtime
+    except OSError:
+        return False
+    return age > STALE_AFTER or (pid > 0 and not _alive(pid))
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill would end the process there; the age rule alone applies
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, as someone else's process
+        return True
+    return True
 
 
 def _evidence_entry(packed: PackedFile, evidence_root: Path) -> ZipEntry:
@@ -260,6 +325,7 @@ def _render_readme(archive: Archive, layout: Layout, provenance: Provenance, pac
     return _environment().get_template("package/README.txt.j2").render(
         plan=plan,
         kind_label="国家卫生县" if plan.kind is Kind.COUNTY else "国家卫生城市",
+        place_label="县（市）" if plan.kind is Kind.COUNTY else "城市",
         root=layout.root,
         provenance=provenance,
         date_text=provenance.date.strftime("%Y-%m-%d %H:%M（UTC+8）"),

@@ -51,6 +51,8 @@ class _Styles:
     text: object
     number: object
     wrap: object
+    digest: object  # SHA-256: small monospace, wrapped, so 64 hex digits fit a narrow column
+    date: object
 
 
 def _styles(book: xlsxwriter.Workbook) -> _Styles:
@@ -60,13 +62,19 @@ def _styles(book: xlsxwriter.Workbook) -> _Styles:
         text=book.add_format(base),
         number=book.add_format({**base, "num_format": "#,##0"}),
         wrap=book.add_format({**base, "text_wrap": True}),
+        digest=book.add_format({**base, "font_name": "Consolas", "font_size": 7, "text_wrap": True}),
+        date=book.add_format({**base, "num_format": "yyyy-mm-dd", "align": "center"}),
     )
 
 
 def _table(sheet, styles: _Styles, columns: Sequence[str], rows: Iterable[Sequence], widths: Sequence[float],
-           *, wrap: Iterable[str] = (), landscape: bool = True) -> int:
-    """Header, rows, filter, frozen header, A4 print set-up. Returns the number of rows written."""
-    wrap_cols = set(wrap)
+           *, wrap: Iterable[str] = (), digest: Iterable[str] = (), landscape: bool = True) -> int:
+    """Header, rows, filter, frozen header, A4 print set-up. Returns the number of rows written.
+
+    Text in ``wrap`` columns wraps (Excel then grows the row), so long titles and paths are never cut off
+    on screen or on paper; ``digest`` columns hold hashes in a small monospace font.
+    """
+    text_styles = {name: styles.wrap for name in wrap} | {name: styles.digest for name in digest}
     for col, name in enumerate(columns):
         sheet.write_string(0, col, name, styles.header)
         sheet.set_column(col, col, widths[col])
@@ -77,11 +85,12 @@ def _table(sheet, styles: _Styles, columns: Sequence[str], rows: Iterable[Sequen
                 sheet.write_blank(count, col, None, styles.text)
             elif isinstance(value, bool):
                 sheet.write_string(count, col, "是" if value else "否", styles.text)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(count, col, value, styles.date)
             elif isinstance(value, (int, float)):
                 sheet.write_number(count, col, value, styles.number)
             else:
-                style = styles.wrap if columns[col] in wrap_cols else styles.text
-                sheet.write_string(count, col, str(value), style)
+                sheet.write_string(count, col, str(value), text_styles.get(columns[col], styles.text))
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
     sheet.set_paper(9)  # A4
@@ -178,7 +187,9 @@ def write_catalog(path: Path, archive: Archive, packed: list[PackedFile], slots:
         )
         for e in packed
     )
-    _table(sheet, styles, CATALOG_COLUMNS, rows, (6, 18, 22, 10, 14, 36, 18, 6, 12, 20, 50, 30), wrap=("状态",))
+    # Widths fit A4 landscape at about 70 % (fit to width); wrapped columns grow the row instead of hiding text.
+    _table(sheet, styles, CATALOG_COLUMNS, rows, (5, 16, 18, 9, 11, 30, 14, 5, 10, 16, 44, 26),
+           wrap=("条目", "资料", "年度", "单位", "标题", "文号", "包内路径", "状态"), digest=("SHA-256",))
     sheet.set_header(_header_text(f"{archive.project.plan.city} 资料评估材料总目录"))
     sheet.set_footer("&C第 &P 页，共 &N 页")
 
@@ -198,24 +209,30 @@ def write_catalog(path: Path, archive: Archive, packed: list[PackedFile], slots:
         for s in slots
     )
     _table(slot_sheet, styles, ("序号", "栏目", "状态", "对应资料", "文档数", "页数", "大小", "包内路径", "说明"),
-           slot_rows, (6, 26, 8, 18, 8, 8, 12, 40, 50), wrap=("说明", "对应资料"))
+           slot_rows, (6, 24, 8, 18, 7, 7, 11, 36, 50), wrap=("栏目", "说明", "对应资料", "包内路径"))
 
     problem_sheet = book.add_worksheet("问题")
     problem_rows = [(e.seq, e.relpath, note) for e in packed for note in _problems_of(e)]
-    _table(problem_sheet, styles, ("序号", "包内路径", "问题"), problem_rows, (6, 60, 80), wrap=("问题",))
+    _table(problem_sheet, styles, ("序号", "包内路径", "问题"), problem_rows, (6, 50, 80), wrap=("包内路径", "问题"))
     book.close()
 
 
 def _slot_remark(slot: SlotResult) -> str:
     notes = []
     if slot.missing:
-        notes.append("缺失：没有可并入的文件" if not slot.problems else "缺失：对应文件均无法并入")
+        left_out = slot.problems or slot.restricted
+        notes.append("缺失：对应文件均未能并入" if left_out else "缺失：没有可并入的文件")
     if slot.unconverted:
         notes.append(f"{len(slot.unconverted)} 个文件需转换为 PDF")
     if slot.converted:
         notes.append(f"{len(slot.converted)} 个文件已由 LibreOffice 转为 PDF 并入")
-    if slot.problems:
-        notes.append(f"{len(slot.problems)} 个文件无法并入（见“问题”表）")
+    if slot.failed:
+        notes.append(f"{len(slot.failed)} 个文件无法并入（见“问题”表）")
+    if slot.held:
+        names = "、".join(p.evidence_path.rsplit("/", 1)[-1] for p in slot.held)
+        notes.append(f"待核，未并入：{names}（原因见“问题”表）")
+    if slot.restricted:
+        notes.append(f"{len(slot.restricted)} 个受限文件（含个人信息）未并入，只在 02-分项佐证 中供评审查阅")
     if slot.note:
         notes.append(slot.note)
     return "；".join(notes)
@@ -322,7 +339,8 @@ def write_volumes_xlsx(path: Path, archive: Archive, volumes: list[Volume], crea
             (r.seq, r.doc_number, r.unit, r.title, r.date, r.pages, r.page_range, r.material, r.relpath, r.remark)
             for r in volume.rows
         )
-        _table(sheet, styles, VOLUME_COLUMNS, rows, (6, 18, 14, 40, 11, 6, 8, 8, 50, 16), wrap=("题名", "备注"))
+        _table(sheet, styles, VOLUME_COLUMNS, rows, (5, 16, 12, 36, 11, 5, 8, 7, 44, 16),
+               wrap=("文号", "责任者", "题名", "日期", "资料", "包内路径", "备注"))
         sheet.set_header(_header_text(
             f"卷内目录　第{volume.item.number}条 {volume.item.title}（{archive.project.plan.city}）"))
         sheet.set_footer("&C第 &P 页，共 &N 页")
@@ -355,9 +373,10 @@ class _FastTable:
     PADDING = 1.0  # mm, left/right and top/bottom inside each cell
 
     def __init__(self, pdf: FPDF, widths: Sequence[float], aligns: Sequence[str], *, line_height: float,
-                 heading: Sequence[str]) -> None:
+                 heading: Sequence[str], continued: str = "") -> None:
         self.pdf, self.widths, self.aligns = pdf, tuple(widths), tuple(aligns)
         self.line_height, self.heading = line_height, tuple(heading)
+        self.continued = continued  # printed above the heading on each continuation page, e.g. "第3条 …（续）"
         self._char_widths: dict[str, float] = {}
 
     def _width(self, text: str) -> float:
@@ -392,12 +411,22 @@ class _FastTable:
     def heading_row(self) -> None:
         self.row(self.heading, fill=True)
 
+    def _continuation_line(self) -> None:
+        """Which volume a continuation page belongs to: a loose page must still say its item."""
+        if not self.continued:
+            return
+        pdf, size = self.pdf, self.pdf.font_size_pt
+        pdf.set_font_size(10.5)
+        pdf.cell(0, 7, self.continued, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font_size(size)
+
     def row(self, cells: Sequence[str], *, fill: bool = False) -> None:
         pdf, pad = self.pdf, self.PADDING
         wrapped = [self._wrap(text, width - 2 * pad) for text, width in zip(cells, self.widths)]
         height = max(1, *(len(lines) for lines in wrapped)) * self.line_height + 2 * pad
         if pdf.get_y() + height > pdf.page_break_trigger and not fill:
             pdf.add_page()
+            self._continuation_line()
             self.heading_row()
         x, y = pdf.l_margin, pdf.get_y()
         if fill:
@@ -432,7 +461,8 @@ def write_volumes_pdf(path: Path, archive: Archive, volumes: list[Volume], font:
                  new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         pdf.set_font_size(9)
-        table = _FastTable(pdf, _PDF_WIDTHS, _PDF_ALIGNS, line_height=4.8, heading=_PDF_HEADINGS)
+        table = _FastTable(pdf, _PDF_WIDTHS, _PDF_ALIGNS, line_height=4.8, heading=_PDF_HEADINGS,
+                           continued=f"第{volume.item.number}条　{volume.item.title}（续）")
         table.heading_row()
         for r in volume.rows:
             table.row((str(r.seq), r.doc_number, r.unit, r.title, r.date, r.page_range, r.remark))
@@ -480,11 +510,12 @@ def write_missing(path: Path, archive: Archive, created: dt.datetime) -> int:
             material.title if material else "",
             str(cell.year) if cell.year else "",
             cell.status.value,
-            cell.deadline.isoformat() if cell.deadline else "",
+            cell.deadline,  # a real date: sorts and filters in Excel
             overdue,
             material.complete_when if material else cell.reason,
         ))
-    count = _table(sheet, styles, MISSING_COLUMNS, rows, (16, 20, 9, 28, 7, 7, 11, 8, 50), wrap=("完成要求", "资料名称"))
+    count = _table(sheet, styles, MISSING_COLUMNS, rows, (16, 20, 9, 28, 7, 7, 11, 8, 50),
+                   wrap=("责任单位", "条目", "完成要求", "资料名称"))
     sheet.set_header(_header_text(f"{plan.city} 缺失资料清单（截至 {plan.today.isoformat()}）"))
     sheet.set_footer("&C第 &P 页，共 &N 页")
 
@@ -495,7 +526,7 @@ def write_missing(path: Path, archive: Archive, created: dt.datetime) -> int:
         entry[0 if cell.status is Status.MISSING else 1] += 1
         if cell.deadline and (entry[2] is None or cell.deadline < entry[2]):
             entry[2] = cell.deadline
-    summary_rows = [(u, m, o, m + o, d.isoformat() if d else "") for u, (m, o, d) in totals.items()]
+    summary_rows = [(u, m, o, m + o, d) for u, (m, o, d) in totals.items()]
     _table(summary, styles, ("责任单位", "缺失", "逾期", "合计", "最早截止日期"), summary_rows, (20, 8, 8, 8, 14),
            landscape=False)
     book.close()

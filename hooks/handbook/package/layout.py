@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -21,6 +22,7 @@ from pathlib import PurePosixPath
 from pathvalidate import sanitize_filename
 
 from handbook.model import Archive, EvidenceFile, Kind, Material, Slot
+from handbook.package.zipper import PackageError
 
 log = logging.getLogger(__name__)
 
@@ -208,16 +210,30 @@ def plan_evidence(archive: Archive, layout: Layout) -> list[PackedFile]:
             material = standard.material(file.material) if file.material and folders[1] != UNSORTED_DIR else None
             if material is not None and folders[-1] == UNLISTED_MATERIAL:
                 material = None
-            names.append(layout.evidence_name(file, material, seq, width, folders))
+            with _named(file):
+                names.append(layout.evidence_name(file, material, seq, width, folders))
         for file, name in zip(files, unique_names(names), strict=True):
             if not file.readable:  # listed in the indexes with its problem; no bytes to pack
                 packed.append(PackedFile(file, 0, "", "", [NOT_PACKED_NOTE]))
                 continue
-            arcname = layout.path(*folders, name)
+            with _named(file):
+                arcname = layout.path(*folders, name)
             packed.append(PackedFile(file, 0, arcname, arcname[len(layout.root) + 1 :], []))
     for seq, entry in enumerate(packed, 1):
         entry.seq = seq
     return packed
+
+
+@contextmanager
+def _named(file: EvidenceFile):
+    """Turn the layout's "path too long" ValueError into a PackageError that names the file and the fix."""
+    try:
+        yield
+    except ValueError as error:
+        raise PackageError(
+            f"evidence/{file.path}：无法生成少于 {MAX_PATH} 个字符的包内路径（{error}）"
+            "— 请缩短文件名中的标题（或单位简称），必要时缩短它所在的资料文件夹名，然后重新打包"
+        ) from error
 
 
 def _folder_order(folders: tuple[str, ...]) -> tuple:

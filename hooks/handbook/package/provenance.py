@@ -25,7 +25,9 @@ class Provenance:
     date: dt.datetime  # fixed build date, timezone UTC+8
     date_source: str  # "SOURCE_DATE_EPOCH", "git" or "固定值"
     commit: str | None  # full hash of HEAD, None outside a checkout
-    dirty: bool | None  # uncommitted changes in the checkout
+    dirty: bool | None  # uncommitted changes in the checkout, or files under evidence/ not yet in git
+    changed: int = 0  # tracked files with uncommitted changes
+    untracked_evidence: int = 0  # files under evidence/ that git does not know (packed all the same)
 
     @property
     def zip_date_time(self) -> tuple[int, int, int, int, int, int]:
@@ -33,11 +35,50 @@ class Provenance:
         return (d.year, d.month, d.day, d.hour, d.minute, d.second)
 
 
-def read_provenance(root: Path) -> Provenance:
-    commit = _git(root, "rev-parse", "HEAD")
-    status = _git(root, "status", "--porcelain", "--untracked-files=no") if commit else None
+def read_provenance(root: Path, evidence: Path | None = None) -> Provenance:
+    """Date and commit of the inputs; ``evidence`` (default root/evidence) is where untracked files count."""
+    top, commit = _top_and_commit(root)
     date, source = _source_date(root, commit)
-    return Provenance(date=date, date_source=source, commit=commit, dirty=bool(status) if commit else None)
+    if not commit:
+        return Provenance(date=date, date_source=source, commit=None, dirty=None)
+    # One call for both: changed tracked files anywhere, and untracked (not ignored) files one by one, because
+    # the scan packs an untracked evidence file just like a committed one.
+    status = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", strip=False) or ""
+    changed, untracked = _count_changes(status, _prefix_in(top, evidence or root / "evidence"))
+    return Provenance(date=date, date_source=source, commit=commit, dirty=bool(changed or untracked),
+                      changed=changed, untracked_evidence=untracked)
+
+
+def _top_and_commit(root: Path) -> tuple[Path | None, str | None]:
+    lines = (_git(root, "rev-parse", "--show-toplevel", "HEAD") or "").splitlines()
+    if len(lines) != 2:  # not a checkout, or no commit yet
+        return None, None
+    return Path(lines[0]), lines[1]
+
+
+def _prefix_in(top: Path | None, folder: Path) -> str | None:
+    """``folder`` as git's porcelain paths show it (relative to the top of the checkout), with a final '/'."""
+    try:
+        return folder.resolve().relative_to(top.resolve()).as_posix().rstrip("/") + "/"
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _count_changes(status: str, evidence_prefix: str | None) -> tuple[int, int]:
+    """(tracked files changed, untracked files under ``evidence_prefix``) from ``git status --porcelain -z``."""
+    tokens = iter(status.split("\0"))
+    changed = untracked = 0
+    for token in tokens:
+        code, path = token[:2], token[3:]
+        if not path:
+            continue
+        if code == "??":
+            untracked += bool(evidence_prefix and path.startswith(evidence_prefix))
+            continue
+        changed += 1
+        if "R" in code or "C" in code:
+            next(tokens, None)  # a rename or copy is followed by its original path
+    return changed, untracked
 
 
 def _source_date(root: Path, commit: str | None) -> tuple[dt.datetime, str]:
@@ -54,11 +95,14 @@ def _source_date(root: Path, commit: str | None) -> tuple[dt.datetime, str]:
     return ZIP_EPOCH, "固定值"
 
 
-def _git(root: Path, *args: str) -> str | None:
+def _git(root: Path, *args: str, strip: bool = True) -> str | None:
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60, check=False
+            ["git", "-C", str(root), *args], capture_output=True, timeout=60, check=False,
+            encoding="utf-8", errors="replace",  # Chinese paths, whatever the locale
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout.strip() if done.returncode == 0 else None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() if strip else done.stdout
