@@ -45,6 +45,10 @@ def all_materials(checklists: dict[int, list[dict]]) -> list[dict]:
     return [m for number in sorted(checklists) for m in checklists[number]]
 
 
+def by_id(checklists: dict[int, list[dict]]) -> dict[str, dict]:
+    return {m["id"]: m for m in all_materials(checklists)}
+
+
 @pytest.fixture(scope="module")
 def checklists() -> dict[int, list[dict]]:
     return load_checklists()
@@ -160,3 +164,42 @@ def test_id_check_catches_gaps_and_wrong_items(tmp_path):
     )
     problems = id_problems(load_checklists(broken))
     assert [p.split(":")[0] for p in problems] == ["item 1", "item 2", "item 4"]
+
+
+def test_sealed_materials_say_where_the_seal_is(checklists):
+    """A seal sits on a printed-and-scanned copy: a sealed material accepts PDF, its text names the seal,
+    and where it also accepts a spreadsheet the text says the sealed PDF counts and the sheet is extra."""
+    for material in all_materials(checklists):
+        mid, text = material["id"], material["complete_when"]
+        if not material["seal"]:
+            continue
+        assert "pdf" in material["formats"], mid
+        assert "章" in text, f"{mid}: seal: true, but complete_when does not mention the seal"
+        if {"xlsx", "xls"} & set(material["formats"]):
+            assert re.search(r"章的 PDF.*为准", text) and "xlsx" in text, f"{mid}: say that the sealed PDF counts and the sheet is extra"
+
+
+def test_per_year_materials_ask_for_one_year(checklists):
+    """A per-year material is one cell per window year; a five-year series is one document (39.2)."""
+    for material in all_materials(checklists):
+        if material["per_year"]:
+            assert not re.search(r"近五年|近5年|连续五个", material["complete_when"]), material["id"]
+    assert by_id(checklists)["39.2"]["per_year"] is False
+
+
+def test_titles_and_texts_agree_where_they_once_did_not(checklists):
+    vector_plan = by_id(checklists)["45.5"]
+    assert "计划" in vector_plan["title"] and "总结" in vector_plan["title"]
+    assert "发票" not in vector_plan["complete_when"]
+    assert "发票" in by_id(checklists)["45.1"]["complete_when"]  # invoices prove the funding of 45.1
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [(1, ("督导检查",)), (2, ("目标责任书",)), (3, ("简报", "大事记"))],
+)
+def test_domain_materials_are_listed(checklists, item, words):
+    """domain.md's per-item lists: leaders' inspections (1), responsibility letters (2), 简报 and 大事记 (3)."""
+    titles = [m["title"] for m in checklists[item]]
+    assert any(all(w in title for w in words) for title in titles), titles
+

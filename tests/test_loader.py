@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from handbook.diagnostics import suggest
-from handbook.model import Kind, Level, RuleKind
+from handbook.diagnostics import nearest_material, nearest_number, suggest
+from handbook.model import Kind, Level, Rule, RuleKind
 from handbook.plan import default_window
 from handbook.project import count_warnings, load_project
+from handbook.standard import read_target
 from handbook.yamlload import LineDict, LineList, load_yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,16 @@ def shipped():
 
 def test_shipped_data_loads_without_errors(shipped) -> None:
     assert [str(d) for d in shipped.errors] == []
+    assert [str(d) for d in shipped.warnings] == []  # e.g. no target the rule check could not read
+
+
+def test_every_shipped_target_is_read_and_agrees_with_its_rule(shipped) -> None:
+    for indicator in shipped.standard.indicators.values():
+        reading = read_target(indicator.target)
+        assert reading is not None and reading.kind is indicator.rule.kind, indicator.number
+        county = indicator.county
+        if county.target:
+            assert read_target(county.target).kind is (county.rule or indicator.rule).kind, indicator.number
 
 
 def test_shipped_data_has_the_whole_standard(shipped) -> None:
@@ -192,6 +203,73 @@ def test_yaml_merge_keys_are_not_duplicates() -> None:
 def test_suggest_finds_the_nearest(typo: str, expected: str) -> None:
     candidates = ["市城管局", "市卫健委", "市住建局", "嵩阳街道", "少林街道", "work-plan", "complete_when", "持续提高", "持续降低"]
     assert suggest(typo, candidates) == expected
+
+
+@pytest.mark.parametrize(
+    ("typo", "expected"),
+    [
+        ("03.9", "03.8"),  # same item, nearest number: never 09.3, which shares its characters
+        ("26.7", "26.5"),
+        ("09.03", "09.3"),
+        ("3.2", "03.2"),  # the item written without its leading 0
+        ("04.1", None),  # no material of item 4 among the candidates
+    ],
+)
+def test_material_ids_are_suggested_by_number_within_their_item(typo: str, expected: str | None) -> None:
+    ids = [f"03.{k}" for k in range(1, 9)] + ["09.3", "26.1", "26.2", "26.3", "26.4", "26.5", "09.1", "09.2"]
+    assert suggest(typo, ids) == expected
+    assert nearest_material(typo, ids) == expected
+
+
+def test_numbers_are_suggested_by_distance() -> None:
+    assert suggest("46", ["1", "6", "45", "64"]) == "45"  # not 64, which shares both digits
+    assert nearest_number(7, [1, 2, 3, 6]) == 6
+    assert nearest_number(4, [3, 5]) == 3  # a tie goes to the smaller
+    assert nearest_number(4, []) is None
+
+
+@pytest.mark.parametrize(
+    ("target", "kind", "fields"),
+    [
+        ("≥90%", RuleKind.THRESHOLD, {"ops": (">=",), "value": 90.0, "unit": "%"}),
+        ("＜20%", RuleKind.THRESHOLD, {"ops": ("<",), "value": 20.0}),
+        ("≥38％", RuleKind.THRESHOLD, {"unit": "%"}),  # full-width ％ is %
+        ("100%", RuleKind.THRESHOLD, {"ops": (">=", "==")}),  # a bare value is reached
+        ("不高于10天", RuleKind.THRESHOLD, {"ops": ("<=",), "unit": "天"}),
+        ("≤18/10万或持续降低", RuleKind.THRESHOLD_OR_TREND, {"unit": "/10万", "trend": "持续降低"}),
+        ("≥23%或持续提升", RuleKind.THRESHOLD_OR_TREND, {"trend": "持续提高"}),  # the seed's synonym
+        ("逐年下降", RuleKind.TREND, {"trend": "逐年下降"}),
+        ("不高于近5年平均水平", RuleKind.FIVE_YEAR_MEAN, {}),
+        ("符合所在地区域卫生规划要求", RuleKind.PLAN, {}),
+        ("达到国家病媒生物密度控制水平标准C级要求", RuleKind.GRADE, {"grade": "C"}),
+        ("达到国家《环境空气质量标准》二级标准", RuleKind.PRESENCE, {}),
+        ("出台全面控烟的规范性文件或被市级全面控烟法律法规规定覆盖", RuleKind.PRESENCE, {}),
+    ],
+)
+def test_target_grammar(target: str, kind: RuleKind, fields: dict) -> None:
+    reading = read_target(target)
+    assert reading is not None and reading.kind is kind
+    for name, value in fields.items():
+        assert getattr(reading, name) == value, name
+
+
+def test_targets_outside_the_grammar_are_not_guessed() -> None:
+    assert read_target("控制在较低水平") is None
+    assert read_target("≥90%或持续变好") is None  # an unknown trend
+
+
+def test_rule_against_target_reports_each_disagreement(tmp_path: Path) -> None:
+    """The audit's example: a rule <= 10 天 on a target ≥95% is one error naming op, value and unit."""
+    root = tmp_path / "p"
+    shutil.copytree(GOOD, root)
+    path = root / "standards/national/indicators.yml"
+    text = path.read_text(encoding="utf-8").replace(
+        '{kind: threshold, op: ">=", value: 95, unit: "%"}', '{kind: threshold, op: "<=", value: 10, unit: "天"}'
+    )
+    path.write_text(text, encoding="utf-8")
+    [error] = load_project(root).errors
+    assert error.code == "rule-target-mismatch" and error.where.line == 20  # the county rule's line
+    assert all(w in error.problem for w in ("比较符应为“>=”", "数值应为 95", "单位应为“%”", "“天”"))
 
 
 def test_suggest_returns_none_when_nothing_is_close() -> None:

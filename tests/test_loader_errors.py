@@ -2,7 +2,9 @@
 
 Every case copies the small valid project tests/fixtures/loader/good, changes ONE text in ONE
 file, loads it, and expects a diagnostic on the changed line of that file with the key words of
-the message (and the suggested value where there is one).
+the message (and the suggested value where there is one). A case may expect the diagnostic in
+another file (``at``), further diagnostics on the same line (``more``), or that this is the only
+error (``only``): one mistake must not drag a trail of "不存在" errors behind it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ class Case:
     line_of: str  # the expected line is the first line of the changed file containing this
     words: tuple[str, ...]  # all must appear in problem + fix
     level: Level = Level.ERROR
+    at: str = ""  # the file the diagnostic is in, when not the changed one (line_of is looked up there)
+    more: tuple[tuple[str, ...], ...] = ()  # further diagnostics expected on the same line
+    only: bool = False  # no other error may be reported
 
 
 CASES = [
@@ -72,6 +77,40 @@ CASES = [
     Case("city-bad-kind", LOC + "city.yml", "kind: 城市", "kind: 城", "kind: 城", ("kind", "无效", "城市")),
     Case("today-not-a-date", LOC + "city.yml", "today: 2026-05-20", "today: 2026-02-30", "2026-02-30", ("today", "不是真实存在的日期")),
     Case("idle-unit-warning", LOC + "units.yml", "groups:\n", "  - name: 市统计局\n    slug: tjj\ngroups:\n", "name: 市统计局", ("市统计局", "既不牵头也不负责"), Level.WARNING),
+    # An empty required text is an error on its line, never a record silently dropped.
+    Case("empty-material-title", NAT + "checklists.yml", "title: 爱国卫生工作规范性文件", 'title: ""', 'title: ""', ("“title”不能为空", "写上材料名称"), only=True),
+    Case("blank-item-text", NAT + "items.yml", "text: 辖区内各级爱卫会组织健全，成员单位分工明确、职责落实。", 'text: "  "', 'text: "  "', ("第 2 个事项", "“text”不能为空")),
+    Case("null-indicator-name", NAT + "indicators.yml", "name: 居民健康素养水平", "name:", "name:\n", ("第 1 个指标", "“name”不能为空")),
+    Case("empty-category-title", NAT + "categories.yml", "title: 健康教育和健康促进", "title: ''", "title: ''", ("“title”不能为空", "写上分类名称"), only=True),
+    Case("empty-slot-title", NAT + "slots.yml", "title: 工作计划", 'title: ""', 'title: ""', ("上传栏目", "“title”不能为空")),
+    Case("empty-unit-name", LOC + "units.yml", "  - name: 嵩阳街道\n", '  - name: ""\n', 'name: ""', ("第 5 个单位", "“name”不能为空")),
+    Case("empty-stage-name", LOC + "deadlines.yml", "{name: 培训学习,", '{name: "",', '{name: "",', ("第 1 个阶段", "“name”不能为空")),
+    Case("empty-override-target", LOC + "indicators.yml", "{target: ≥80%或持续提高,", '{target: "",', '{target: "",', ("指标 22 的本地目标", "“target”不能为空")),
+    Case("empty-city", LOC + "city.yml", "city: 登封市", 'city: ""', 'city: ""', ("“city”不能为空",)),
+    Case("null-review-year", LOC + "city.yml", "review_year: 2026", "review_year:", "review_year:", ("city.yml", "“review_year”不能为空")),
+    Case("null-deadline", LOC + "deadlines.yml", "current_year_due: 2026-12-31", "current_year_due:", "current_year_due:", ("“current_year_due”不能为空",)),
+    # One broken entry, one error: what refers to it (other files, deadlines, waivers, owners) is quiet.
+    Case("item-out-of-range-alone", NAT + "items.yml", "  - number: 6\n", "  - number: 60\n", "number: 60", ("60", "超出范围"), only=True),
+    Case("bad-rule-alone", NAT + "indicators.yml", 'trend: 持续提高}\n    years: 3\n    items: [6]', 'trend: 持续增长}\n    years: 3\n    items: [6]', "trend: 持续增长}", ("指标 22", "趋势“持续增长”无法识别"), only=True),
+    Case("broken-material-alone", NAT + "checklists.yml", "        title: 年度工作计划\n", "        title: \n", "title: \n", ("“title”不能为空",), only=True),
+    Case("broken-unit-alone", LOC + "units.yml", "    slug: cgj\n", '    slug: ""\n', 'slug: ""', ("“slug”不能为空",), only=True),
+    # Material ids are suggested from the same item, nearest by number; never by shared characters.
+    Case("waiver-material-same-item", LOC + "waivers.yml", '  - material: "06.1"', '  - material: "01.6"', '"01.6"', ("01.6", "不存在", "是否应为“01.1”", "事项 1 的材料为 01.1")),
+    Case("deadline-material-nearest", LOC + "deadlines.yml", '  "03.1": 2026-02-28', '  "03.7": 2026-02-28', '"03.7"', ("03.7", "是否应为“03.2”", "03.1–03.2")),
+    # A misspelt kind does not hide the other problems of the rule.
+    Case("rule-bad-kind-and-more", NAT + "indicators.yml", "{kind: threshold_or_trend, op: \">=\", value: 22, unit: \"%\", trend: 持续提高}", "{kind: threshold_or_tren, op: \"=>\", value: 22%, unit: \"%\", trend: 持续提搞}", "threshold_or_tren", ("kind“threshold_or_tren”无法识别", "threshold_or_trend"), more=(("比较符“=>”", ">="), ("趋势“持续提搞”", "持续提高"), ("“value”应为数字", "22%"))),
+    # Every item needs a checklist, numbered without gaps.
+    Case("no-checklist", NAT + "checklists.yml", "  - item: 6\n    materials:\n      - id: \"06.1\"\n        title: 健康教育栏目照片\n        complete_when: 每两个月更换一次的宣传栏照片及说明\n        per_year: true\n        formats: [pdf, jpg, png]\n", "", "  - number: 6", ("事项 6 没有材料清单", "checklists.yml", "item: 6"), at=NAT + "items.yml", only=True),
+    Case("empty-checklist", NAT + "checklists.yml", "  - item: 2\n    materials:\n      - id: \"02.1\"\n        title: 爱卫会组成文件\n        complete_when: 成立或调整爱卫会的文件，含成员名单\n        formats: [pdf]\n        seal: true\n", "  - item: 2\n    materials: []\n", "materials: []", ("事项 2 的材料清单是空的",)),
+    Case("material-gap", NAT + "checklists.yml", '      - id: "03.2"', '      - id: "03.3"', '"03.3"', ("事项 3 的材料编号不连续", "缺少 03.2", "03.3")),
+    # The structured rule must say what the target text says.
+    Case("rule-target-op", NAT + "indicators.yml", 'op: ">=", value: 22', 'op: ">", value: 22', 'op: ">", value: 22', ("指标 1的 rule与目标“≥22%或持续提高”不符", "比较符应为“>=”", "“>”")),
+    Case("rule-target-value", NAT + "indicators.yml", 'value: 75, unit: "%"', 'value: 57, unit: "%"', "value: 57", ("指标 22", "数值应为 75", "57")),
+    Case("rule-target-unit", NAT + "indicators.yml", 'value: 95, unit: "%"', 'value: 95, unit: "天"', 'unit: "天"', ("county.rule", "与目标“≥95%”不符", "单位应为“%”", "“天”")),
+    Case("rule-target-trend", NAT + "indicators.yml", 'value: 22, unit: "%", trend: 持续提高', 'value: 22, unit: "%", trend: 持续降低', "trend: 持续降低", ("趋势应为“持续提高”", "持续降低")),
+    Case("rule-target-kind", NAT + "indicators.yml", "      kind: five_year_mean", "      kind: presence", "kind: presence", ("与目标“不高于近5年平均水平”不符", "kind 应为 five_year_mean", "presence")),
+    Case("local-rule-target", LOC + "indicators.yml", 'value: 80, unit: "%"', 'value: 10, unit: "天"', "value: 10", ("指标 22 的本地 rule", "≥80%或持续提高", "数值应为 80", "单位应为“%”")),
+    Case("target-unchecked", NAT + "indicators.yml", "target: 不高于近5年平均水平", "target: 控制在较低水平", "控制在较低水平", ("无法自动核对",), Level.WARNING),
 ]
 
 
@@ -109,7 +148,7 @@ def test_good_fixture_is_clean() -> None:
 
 
 def test_cases_are_distinct() -> None:
-    assert len({c.id for c in CASES}) == len(CASES) >= 18
+    assert len({c.id for c in CASES}) == len(CASES) >= 60
     assert len({(c.file, c.old, c.new) for c in CASES}) == len(CASES)
 
 
@@ -118,15 +157,20 @@ def test_broken_input_is_reported_on_its_line(tmp_path: Path, case: Case) -> Non
     root = copy_good(tmp_path)
     changed = mutate(root, case)
     project = load_project(root)
-    line = line_of(changed, case.line_of)
-    found = matching(project, case.file, line, case.words)
+    file = case.at or case.file
+    line = line_of(changed if file == case.file else (root / file).read_text(encoding="utf-8"), case.line_of)
+    found = matching(project, file, line, case.words)
     listing = "\n".join(str(d) for d in project.diagnostics)
-    assert found, f"expected {case.file}:{line} with {case.words}; got:\n{listing}"
+    assert found, f"expected {file}:{line} with {case.words}; got:\n{listing}"
     assert all(d.level is case.level for d in found)
     text = str(found[0])
-    assert text.startswith(f"{case.file}:{line}: "), text
+    assert text.startswith(f"{file}:{line}: "), text
+    for words in case.more:
+        assert matching(project, file, line, words), f"expected also {file}:{line} with {words}; got:\n{listing}"
     if case.level is Level.WARNING:
         assert project.errors == [], listing
+    if case.only:
+        assert project.diagnostics == found[:1], listing
 
 
 def test_all_errors_are_reported_together(tmp_path: Path) -> None:

@@ -461,17 +461,24 @@ def test_assignments_follow_seed_000_per_category():
             assert all(resolve(name) == name for name in names), "write canonical names"
 
 
-def test_item_overrides_name_known_units_and_items():
-    overrides = load("local", "assignments.yml").get("items") or {}
-    assert 2 <= len(overrides) <= 5
-    unit_names = {unit["name"] for unit in units()}
-    for item, entry in overrides.items():
-        assert 1 <= item <= 45
-        assert set(entry) <= {"lead", "responsible"}
-        assert entry["lead"] and set(entry["lead"]) <= unit_names, item
-        assert set(entry["lead"]) <= set(entry["responsible"])
-        for name in entry["responsible"]:
-            assert resolve(name) == name
+def test_every_item_is_assigned_its_categorys_units_from_seed_000():
+    """Seed 000 assigns per category: each item's lead = 牵头单位 of its category, responsible = 责任单位.
+
+    Checked on the loaded plan, so a per-item override in assignments.yml would show up here.
+    """
+    from handbook.project import load_project
+
+    project = load_project(ROOT)
+    assert project.errors == []
+    leads, responsibles = seed_lists("牵头单位"), seed_lists("责任单位")
+    items = {item["number"]: item["category"] for item in load("national", "items.yml")["items"]}
+    assert sorted(project.plan.assignments) == sorted(items) == list(range(1, 46))
+    for number, assignment in project.plan.assignments.items():
+        category = items[number]
+        lead = expanded_seed_list(leads[category - 1])
+        assert set(assignment.lead) == lead, f"item {number} lead"
+        everyone = set(assignment.responsible) | set(assignment.groups)
+        assert everyone == expanded_seed_list(responsibles[category - 1]) | lead, f"item {number} responsible"
 
 
 def test_deadlines():

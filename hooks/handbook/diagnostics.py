@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -41,22 +42,58 @@ def _score(name: str, candidate: str) -> float:
     return max(ratio, 0.9 * _char_overlap(name, candidate))
 
 
-def _cutoff(name: str) -> float:
-    # Chinese unit names are 3–8 characters and share 市…局: "市城官局"/"市城管局" scores 0.75 and must
-    # match, "市教育局"/"市城管局" scores 0.5 and must not; one cutoff between serves every length.
-    return 0.6
+# Chinese unit names are 3–8 characters and share 市…局: "市城官局"/"市城管局" scores 0.75 and must
+# match, "市教育局"/"市城管局" scores 0.5 and must not; one cutoff between serves every length.
+CUTOFF = 0.6
+
+# Item numbers ("45") and material ids ("03.9") are compared as numbers: by characters "03.9" would
+# be nearest to "09.3", which belongs to another item.
+_NUMBER = re.compile(r"^\d{1,3}$")
+_MATERIAL_ID = re.compile(r"^(\d{1,3})\.(\d{1,3})$")
+
+
+def nearest_number(number: int, candidates: Iterable[int]) -> int | None:
+    """The candidate closest to ``number``; a tie goes to the smaller one."""
+    values = sorted(set(candidates))
+    return min(values, key=lambda c: (abs(c - number), c)) if values else None
+
+
+def nearest_material(material_id: str, candidates: Iterable[str]) -> str | None:
+    """The id of the *same* item nearest by number ("26.7" → "26.5"), or None when the item has none."""
+    wanted = _MATERIAL_ID.match(material_id.strip())
+    if wanted is None:
+        return None
+    item, k = int(wanted.group(1)), int(wanted.group(2))
+    same: dict[int, str] = {}
+    for candidate in candidates:
+        match = _MATERIAL_ID.match(str(candidate).strip())
+        if match and int(match.group(1)) == item:
+            same.setdefault(int(match.group(2)), str(candidate))
+    nearest = nearest_number(k, same)
+    return same[nearest] if nearest is not None else None
+
+
+def _suggest_number(wanted: str, options: Sequence[str]) -> str | None:
+    if _MATERIAL_ID.match(wanted):
+        return nearest_material(wanted, options)
+    by_number = {int(o): o for o in reversed(options) if _NUMBER.match(o.strip())}
+    nearest = nearest_number(int(wanted), by_number)
+    return by_number[nearest] if nearest is not None else None
 
 
 def suggest(name: object, candidates: Iterable[object]) -> str | None:
     """The candidate nearest to ``name`` (a likely typo), or None when nothing is close.
 
     Comparison ignores full-width/half-width differences, spaces and case; ties go to the
-    candidate listed first, so the answer is deterministic.
+    candidate listed first, so the answer is deterministic. Numbers and ``NN.K`` material ids
+    are compared by number (see ``nearest_material``).
     """
     wanted = _normalise(str(name))
     if not wanted:
         return None
     options: Sequence[str] = list(dict.fromkeys(str(c) for c in candidates))
+    if _NUMBER.match(wanted) or _MATERIAL_ID.match(wanted):
+        return _suggest_number(wanted, options)
     best: str | None = None
     best_score = 0.0
     for option in options:
@@ -66,7 +103,7 @@ def suggest(name: object, candidates: Iterable[object]) -> str | None:
         score = _score(wanted, norm)
         if score > best_score:
             best, best_score = option, score
-    return best if best is not None and best_score >= _cutoff(wanted) else None
+    return best if best is not None and best_score >= CUTOFF else None
 
 
 def did_you_mean(name: object, candidates: Iterable[object], *, fallback: str = "") -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handbook.diagnostics import did_you_mean, listing
+from handbook.diagnostics import did_you_mean, listing, nearest_material, nearest_number
 from handbook.model import (
     Assignment,
     Diagnostic,
@@ -27,7 +27,7 @@ from handbook.model import (
     Unit,
     Waiver,
 )
-from handbook.standard import MATERIAL_ID, parse_rule
+from handbook.standard import MATERIAL_ID, Broken, check_target, parse_rule
 from handbook.yamlload import Fields, Source, check_date, entries, open_data_file, shown
 
 log = logging.getLogger(__name__)
@@ -61,15 +61,12 @@ def default_window(review_year: int) -> tuple[int, ...]:
 
 def _load_city(root: Path, diagnostics: list[Diagnostic]) -> CitySettings:
     known = ("city", "kind", "review_year", "window", "today", "max_file_mb")
-    src, top = open_data_file(root, rel("city.yml"), diagnostics, known)
+    src, top = open_data_file(root, rel("city.yml"), diagnostics, known, required_keys=("city", "kind", "review_year"))
     settings = CitySettings(review_year=dt.date.today().year)
     if top is None:
         settings.window = default_window(settings.review_year)
         return settings
-    for key in ("city", "kind", "review_year"):
-        if key not in top.data:
-            src.error(top.data.line, f"city.yml 缺少必填字段“{key}”", f"补上 {key}: …", "missing-field")
-    settings.city = top.text("city") or ""
+    settings.city = top.required_text("city", "城市名称，如 登封市") or ""
     settings.kind = _city_kind(src, top)
     settings.review_year = top.integer("review_year", lo=2000, hi=2100) or settings.review_year
     settings.window = _window(src, top, settings.review_year)
@@ -129,6 +126,7 @@ class Roster:
     groups: dict[str, Group] = field(default_factory=dict)
     alias_index: dict[str, str] = field(default_factory=dict)
     slugs: dict[str, Unit] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)  # names of unit entries not loaded: not reported again
 
     def known_names(self) -> list[str]:
         return [*self.alias_index, *self.groups]
@@ -166,9 +164,11 @@ def _unit(src: Source, value: Any, line: int, index: int, roster: Roster) -> tup
     f = Fields.of(src, value, line, f"第 {index} 个单位", _UNIT_FIELDS, ("name", "slug"))
     if f is None:
         return None
-    name, slug = f.text("name", None), f.text("slug", None)
+    name = f.required_text("name", "单位的规范简称，如 市卫健委")
+    slug = f.required_text("slug", "英文短名，如 wjw")
     aliases = f.text_list("aliases")
-    if not name or not slug:
+    if name is None or slug is None:
+        roster.broken |= {n for n in (name, f.text("full_name"), *(a for a, _ in aliases)) if n}
         return None
     if name in roster.units:
         src.error(f.line("name"), f"单位名称“{name}”重复（{roster.units[name].where} 已有）", "每个单位只写一次；别名写进 aliases", "duplicate-unit")
@@ -212,8 +212,8 @@ def _index_names(src: Source, unit: Unit, names: list[tuple[str, int]], roster: 
 
 def _group(src: Source, value: Any, line: int, index: int, roster: Roster) -> None:
     f = Fields.of(src, value, line, f"第 {index} 个泛指单位（groups）", ("name",), ("name",))
-    name = f.text("name", None) if f is not None else None
-    if not name:
+    name = f.required_text("name", "泛指单位的原文，如 其它市直机关、事（企）业单位") if f is not None else None
+    if name is None:
         return
     if name in roster.alias_index or name in roster.groups:
         src.error(f.line("name"), f"泛指单位“{name}”与已有的单位或泛指单位重名", "删去其中一处", "duplicate-group")
@@ -223,7 +223,9 @@ def _group(src: Source, value: Any, line: int, index: int, roster: Roster) -> No
 
 def _check_parent(src: Source, unit: Unit, line: int, roster: Roster) -> None:
     parent = roster.alias_index.get(unit.parent or "")
-    if parent is None:
+    if parent is None and unit.parent in roster.broken:
+        unit.parent = None
+    elif parent is None:
         src.error(line, f"单位“{unit.name}”的上级单位“{unit.parent}”不存在", did_you_mean(unit.parent, roster.alias_index, fallback="parent 应为 units.yml 中某个单位的名称"), "unknown-unit")
         unit.parent = None
     elif parent == unit.name:
@@ -246,17 +248,19 @@ class Duty:
     duty: str | None = None
 
 
-def _load_assignment_blocks(root: Path, diagnostics: list[Diagnostic], standard: Standard) -> tuple[Source, dict[int, Duty], dict[int, Duty]]:
+def _load_assignment_blocks(root: Path, diagnostics: list[Diagnostic], standard: Standard, broken: Broken) -> tuple[Source, dict[int, Duty], dict[int, Duty]]:
     src, top = open_data_file(root, rel("assignments.yml"), diagnostics, ("categories", "items"))
     if top is None:
         return src, {}, {}
     categories = {c.number: c for c in standard.categories}
-    by_category = _duty_blocks(src, top, "categories", categories, "分类")
-    by_item = _duty_blocks(src, top, "items", standard.items, "事项")
+    by_category = _duty_blocks(src, top, "categories", categories, "分类", broken.categories)
+    by_item = _duty_blocks(src, top, "items", standard.items, "事项", broken.items)
     return src, by_category, by_item
 
 
-def _duty_blocks(src: Source, top: Fields, key: str, valid: dict[int, Any], noun: str) -> dict[int, Duty]:
+def _duty_blocks(src: Source, top: Fields, key: str, valid: dict[int, Any], noun: str, broken: set[int]) -> dict[int, Duty]:
+    """The blocks of ``categories:`` or ``items:``. One naming a broken entry is read without complaint:
+    its own error stands, and the items of a category whose number was mistyped still get their units."""
     blocks = top.mapping(key)
     if blocks is None:
         return {}
@@ -266,7 +270,7 @@ def _duty_blocks(src: Source, top: Fields, key: str, valid: dict[int, Any], noun
         if isinstance(number, bool) or not isinstance(number, int):
             src.error(line, f"{key} 下的键“{number}”应为{noun}编号（整数）", f"写成不带引号的数字，如 1:", "wrong-type")
             continue
-        if valid and number not in valid:
+        if valid and number not in valid and number not in broken:
             src.error(line, f"{noun} {number} 不存在", f"可用的{noun}编号：{listing(sorted(valid))}", f"unknown-{'category' if key == 'categories' else 'item'}")
             continue
         f = Fields.of(src, value, line, f"{noun} {number} 的分工", ("lead", "responsible", "duty"))
@@ -287,6 +291,8 @@ def _resolve_list(src: Source, names: list[tuple[str, int]], roster: Roster, *, 
     groups: list[str] = []
     for name, line in names:
         found = roster.resolve(name)
+        if found is None and name in roster.broken:
+            continue
         if found is None:
             src.error(line, f"单位“{name}”不在 units.yml 中", did_you_mean(name, roster.known_names(), fallback="先在 units.yml 中登记该单位（或写进 groups），或改用已登记的名称"), "unknown-unit")
         elif found[0] == "group" and lead:
@@ -361,15 +367,12 @@ class Deadlines:
     materials: dict[str, dt.date] = field(default_factory=dict)
 
 
-def _load_deadlines(root: Path, diagnostics: list[Diagnostic], standard: Standard) -> Deadlines:
+def _load_deadlines(root: Path, diagnostics: list[Diagnostic], standard: Standard, broken: Broken) -> Deadlines:
     known = ("stages", "completed_years_due", "current_year_due", "materials")
-    src, top = open_data_file(root, rel("deadlines.yml"), diagnostics, known)
+    src, top = open_data_file(root, rel("deadlines.yml"), diagnostics, known, required_keys=("completed_years_due", "current_year_due"))
     out = Deadlines()
     if top is None:
         return out
-    for key in ("completed_years_due", "current_year_due"):
-        if key not in top.data:
-            src.error(top.data.line, f"deadlines.yml 缺少必填字段“{key}”", f"补上 {key}: YYYY-MM-DD", "missing-field")
     out.completed_years = top.date("completed_years_due")
     out.current_year = top.date("current_year_due")
     for index, (value, line) in enumerate(entries(top, "stages"), start=1):
@@ -379,7 +382,7 @@ def _load_deadlines(root: Path, diagnostics: list[Diagnostic], standard: Standar
     materials = top.mapping("materials")
     for material_id, value in (materials or {}).items():
         line = materials.key_line(material_id)
-        checked = check_material_ref(src, material_id, line, standard, "期限")
+        checked = check_material_ref(src, material_id, line, standard, "期限", broken)
         date = check_date(src, value, materials.value_line(material_id), f"材料“{shown(material_id)}”的期限")
         if checked is not None and date is not None:
             out.materials[checked] = date
@@ -390,16 +393,19 @@ def _stage(src: Source, value: Any, line: int, index: int) -> Stage | None:
     f = Fields.of(src, value, line, f"第 {index} 个阶段", ("name", "start", "end", "description"), ("name", "end"))
     if f is None:
         return None
-    name, start, end = f.text("name", None), f.date("start"), f.date("end")
+    name, start, end = f.required_text("name", "阶段名称，如 自查达标"), f.date("start"), f.date("end")
     if start is not None and end is not None and start > end:
         src.error(f.line("start"), f"阶段“{name}”的开始日期 {start} 晚于结束日期 {end}", "检查 start 和 end", "bad-stage")
-    if not name or end is None:
+    if name is None or end is None:
         return None
     return Stage(name, start, end, f.text("description") or "", src.where(line))
 
 
-def check_material_ref(src: Source, value: Any, line: int, standard: Standard, what: str) -> str | None:
-    """A reference to a material id: must be a quoted NN.K of an existing material."""
+def check_material_ref(src: Source, value: Any, line: int, standard: Standard, what: str, broken: Broken | None = None) -> str | None:
+    """A reference to a material id: must be a quoted NN.K of an existing material.
+
+    A material that is named in checklists.yml but broken there is not reported again here.
+    """
     if isinstance(value, float):
         src.error(line, f"{what}中的材料编号 {value} 被当成了数字（没加引号）", '加上引号，如 "03.1"', "bad-material-id")
         return None
@@ -408,26 +414,37 @@ def check_material_ref(src: Source, value: Any, line: int, standard: Standard, w
         src.error(line, f"{what}中的材料编号“{text}”格式不对", '写成带引号的 NN.K，如 "03.1"', "bad-material-id")
         return None
     if standard.material(text) is None:
-        ids = [m.id for m in standard.materials]
-        src.error(line, f"{what}中的材料“{text}”在材料清单中不存在", did_you_mean(text, ids, fallback="检查 checklists.yml 中的材料编号"), "unknown-material")
+        if broken is None or not broken.has_material(text):
+            src.error(line, f"{what}中的材料“{text}”在材料清单中不存在", _material_hint(text, standard), "unknown-material")
         return None
     return text
+
+
+def _material_hint(material_id: str, standard: Standard) -> str:
+    """Suggest a material of the same item, nearest by number (never one of another item)."""
+    number = int(material_id[:2])
+    item = standard.items.get(number)
+    if item is None or not item.materials:
+        return f"事项 {number}{'不存在' if item is None else '没有材料'}；检查 checklists.yml 中的材料编号"
+    ids = [m.id for m in item.materials]
+    span = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
+    return f"是否应为“{nearest_material(material_id, ids)}”？事项 {item.number} 的材料为 {span}"
 
 
 # --------------------------------------------------------------------------- waivers.yml
 
 
-def _load_waivers(root: Path, diagnostics: list[Diagnostic], standard: Standard, roster: Roster) -> list[Waiver]:
+def _load_waivers(root: Path, diagnostics: list[Diagnostic], standard: Standard, roster: Roster, broken: Broken) -> list[Waiver]:
     src, top = open_data_file(root, rel("waivers.yml"), diagnostics, ("waivers",), required=False)
     waivers: list[Waiver] = []
     for index, (value, line) in enumerate(entries(top, "waivers"), start=1):
-        waiver = _waiver(src, value, line, index, standard, roster)
+        waiver = _waiver(src, value, line, index, standard, roster, broken)
         if waiver is not None:
             waivers.append(waiver)
     return waivers
 
 
-def _waiver(src: Source, value: Any, line: int, index: int, standard: Standard, roster: Roster) -> Waiver | None:
+def _waiver(src: Source, value: Any, line: int, index: int, standard: Standard, roster: Roster, broken: Broken) -> Waiver | None:
     f = Fields.of(src, value, line, f"第 {index} 条不适用说明", ("item", "material", "unit", "reason"), ("reason",))
     if f is None:
         return None
@@ -436,9 +453,12 @@ def _waiver(src: Source, value: Any, line: int, index: int, standard: Standard, 
         return None
     item = f.integer("item", lo=1, hi=45)
     if item is not None and item not in standard.items:
-        src.error(f.line("item"), f"不适用说明中的事项 {item} 不存在", "检查事项编号", "unknown-item")
+        if item not in broken.items:
+            nearest = nearest_number(item, standard.items)
+            fix = (f"是否应为 {nearest}？" if nearest is not None else "") + "检查事项编号"
+            src.error(f.line("item"), f"不适用说明中的事项 {item} 不存在", fix, "unknown-item")
         return None
-    material = check_material_ref(src, f.raw("material"), f.line("material"), standard, "不适用说明") if f.has("material") else None
+    material = check_material_ref(src, f.raw("material"), f.line("material"), standard, "不适用说明", broken) if f.has("material") else None
     if f.has("material") and material is None:
         return None
     if material is not None and item is not None and int(material[:2]) != item:
@@ -455,11 +475,11 @@ def _waiver(src: Source, value: Any, line: int, index: int, standard: Standard, 
 
 
 def _waiver_unit(src: Source, f: Fields, roster: Roster) -> str | None:
-    name = f.text("unit", None)
+    name = f.required_text("unit", "单位名称，或删去 unit（对所有单位都不适用）") if f.has("unit") else None
     if not name:
         return None
     canonical = roster.alias_index.get(name)
-    if canonical is None:
+    if canonical is None and name not in roster.broken:
         src.error(f.line("unit"), f"不适用说明中的单位“{name}”不在 units.yml 中", did_you_mean(name, roster.alias_index, fallback="改用 units.yml 中的单位名称"), "unknown-unit")
     return canonical
 
@@ -467,47 +487,53 @@ def _waiver_unit(src: Source, f: Fields, roster: Roster) -> str | None:
 # --------------------------------------------------------------------------- local indicators.yml
 
 
-def _load_local_indicators(root: Path, diagnostics: list[Diagnostic], standard: Standard, roster: Roster) -> tuple[dict[int, str], dict[int, tuple[str, Rule]]]:
+def _load_local_indicators(root: Path, diagnostics: list[Diagnostic], standard: Standard, roster: Roster, broken: Broken) -> tuple[dict[int, str], dict[int, tuple[str, Rule]]]:
     src, top = open_data_file(root, rel("indicators.yml"), diagnostics, ("owners", "overrides"), required=False)
     if top is None:
         return {}, {}
     owners: dict[int, str] = {}
     mapping = top.mapping("owners")
     for number, name in (mapping or {}).items():
-        if not _indicator_key(src, number, mapping.key_line(number), standard):
+        if not _indicator_key(src, number, mapping.key_line(number), standard, broken):
             continue
         line = mapping.value_line(number)
         canonical = roster.alias_index.get(name) if isinstance(name, str) else None
+        if canonical is None and name in roster.broken:
+            continue
         if canonical is None:
             src.error(line, f"指标 {number} 的填报单位“{shown(name)}”不在 units.yml 中", did_you_mean(name, roster.alias_index, fallback="改用 units.yml 中的单位名称"), "unknown-unit")
         else:
             owners[number] = canonical
-    return owners, _overrides(src, top, standard)
+    return owners, _overrides(src, top, standard, broken)
 
 
-def _overrides(src: Source, top: Fields, standard: Standard) -> dict[int, tuple[str, Rule]]:
+def _overrides(src: Source, top: Fields, standard: Standard, broken: Broken) -> dict[int, tuple[str, Rule]]:
     out: dict[int, tuple[str, Rule]] = {}
     mapping = top.mapping("overrides")
     for number, value in (mapping or {}).items():
         line = mapping.key_line(number)
-        if not _indicator_key(src, number, line, standard):
+        if not _indicator_key(src, number, line, standard, broken):
             continue
         f = Fields.of(src, value, line, f"指标 {number} 的本地目标", ("target", "rule"), ("target", "rule"))
         if f is None:
             continue
-        target = f.text("target", None)
+        target = f.required_text("target", "本市的目标值原文，如 ≥330天或持续改善")
         rule = parse_rule(src, f.raw("rule"), f.line("rule"), f"指标 {number} 的本地 rule") if f.has("rule") else None
-        if target and rule is not None:
+        if target is not None and rule is not None:
+            check_target(src, target, rule, f"指标 {number} 的本地 rule", target_line=f.line("target"))
             out[number] = (target, rule)
     return out
 
 
-def _indicator_key(src: Source, number: Any, line: int, standard: Standard) -> bool:
+def _indicator_key(src: Source, number: Any, line: int, standard: Standard, broken: Broken) -> bool:
     if isinstance(number, bool) or not isinstance(number, int):
         src.error(line, f"指标编号“{shown(number)}”应为整数", "写成不带引号的数字，如 22:", "wrong-type")
         return False
     if standard.indicators and number not in standard.indicators:
-        src.error(line, f"指标 {number} 不存在", "检查指标编号（1–56）", "unknown-indicator")
+        if number not in broken.indicators:
+            nearest = nearest_number(number, standard.indicators)
+            fix = (f"是否应为 {nearest}？" if nearest is not None else "") + "检查指标编号（1–56）"
+            src.error(line, f"指标 {number} 不存在", fix, "unknown-indicator")
         return False
     return True
 
@@ -515,16 +541,21 @@ def _indicator_key(src: Source, number: Any, line: int, standard: Standard) -> b
 # --------------------------------------------------------------------------- the whole plan
 
 
-def load_plan(root: Path, standard: Standard, diagnostics: list[Diagnostic], *, today: dt.date | None = None) -> Plan:
-    """Read every file of standards/local/ under ``root`` against ``standard``."""
+def load_plan(root: Path, standard: Standard, diagnostics: list[Diagnostic], *, today: dt.date | None = None, broken: Broken | None = None) -> Plan:
+    """Read every file of standards/local/ under ``root`` against ``standard``.
+
+    ``broken`` is what ``load_standard`` named but could not load: references to it are not errors here.
+    """
+    broken = broken if broken is not None else Broken()
     city = _load_city(root, diagnostics)
     roster = _load_units(root, diagnostics)
-    src, by_category, by_item = _load_assignment_blocks(root, diagnostics, standard)
+    src, by_category, by_item = _load_assignment_blocks(root, diagnostics, standard, broken)
     assignments = _build_assignments(src, standard, roster, by_category, by_item) if (root / rel("assignments.yml")).is_file() else {}
-    deadlines = _load_deadlines(root, diagnostics, standard)
-    waivers = _load_waivers(root, diagnostics, standard, roster)
-    owners, targets = _load_local_indicators(root, diagnostics, standard, roster)
-    _warn_idle_units(roster, assignments, owners, diagnostics)
+    deadlines = _load_deadlines(root, diagnostics, standard, broken)
+    waivers = _load_waivers(root, diagnostics, standard, roster, broken)
+    owners, targets = _load_local_indicators(root, diagnostics, standard, roster, broken)
+    if standard.items:  # with no items loaded every unit would look idle: items.yml's error says why
+        _warn_idle_units(roster, assignments, owners, diagnostics)
     fallback = dt.date(city.review_year, 12, 31)
     return Plan(
         city=city.city,

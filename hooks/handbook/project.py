@@ -13,7 +13,7 @@ from pathlib import Path
 from handbook.diagnostics import error, sort_key
 from handbook.model import Diagnostic, Level, Project, Where
 from handbook.plan import load_plan
-from handbook.standard import load_standard
+from handbook.standard import Broken, load_standard
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,9 @@ def load_project(root: Path, *, today: dt.date | None = None) -> Project:
         diagnostics.append(
             error(Where("standards"), f"项目根目录 {root} 下没有 standards/ 文件夹", "在项目根目录运行，或用 --root 指定", "no-standards")
         )
-    standard = load_standard(root, diagnostics)
-    plan = load_plan(root, standard, diagnostics, today=today)
+    broken = Broken()  # what the standard names but could not load: the plan does not report it again
+    standard = load_standard(root, diagnostics, broken)
+    plan = load_plan(root, standard, diagnostics, today=today, broken=broken)
     log.debug("loaded %s: %d diagnostics", root, len(diagnostics))
     return Project(root=root, standard=standard, plan=plan, diagnostics=diagnostics)
 

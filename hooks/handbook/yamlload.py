@@ -289,6 +289,7 @@ class Fields:
         self.src = src
         self.data = data
         self.label = label
+        self._required = frozenset(required)
         self._check_keys(known, required)
 
     @classmethod
@@ -313,6 +314,8 @@ class Fields:
                 self.src.error(
                     self.data.line, f"{self.label}缺少必填字段“{key}”", f"补上 {key}: …", "missing-field"
                 )
+            elif self.data[key] is None:  # "key:" with nothing after it would otherwise read as absent
+                self.src.error(self.line_of_key(key), f"{self.label}的“{key}”不能为空", f"在 {key}: 后写上它的值", "empty-field")
 
     # -- places
 
@@ -355,6 +358,22 @@ class Fields:
             self.src.wrong_type(self.line(key), self._label(key), value, "文字", f"用引号括起来：{key}: \"{shown(value)}\"")
             return default
         return value.strip()
+
+    def required_text(self, key: str, what: str = "") -> str | None:
+        """The text of a required field, or None; "" or blanks are an error, never a silent skip.
+
+        A field declared ``required`` that is missing or null is reported by the key check already;
+        ``what`` names the value in the fix, e.g. "材料名称".
+        """
+        if key in self.data and self.raw(key) is None and key not in self._required:
+            self.src.error(self.line_of_key(key), f"{self.label}的“{key}”不能为空", f"在 {key}: 后写上{what or '它的值'}", "empty-field")
+            return None
+        text = self.text(key, None)
+        if text == "":
+            fix = f"写上{what or key}" + "（不能只写引号或空格）"
+            self.src.error(self.line(key), f"{self.label}的“{key}”不能为空", fix, "empty-field")
+            return None
+        return text
 
     def flag(self, key: str, default: bool = False) -> bool:
         value = self.raw(key)
@@ -458,10 +477,12 @@ def open_data_file(
     top_keys: Sequence[str],
     *,
     required: bool = True,
+    required_keys: Sequence[str] = (),
 ) -> tuple[Source, Fields | None]:
     """Load ``root/rel`` (a file of standards/); return its Source and a reader of its top level.
 
     The reader is None when the file is missing, empty or unparsable: all of that is reported.
+    ``required_keys`` must be there and not be empty.
     """
     src = Source(rel, diagnostics)
     path = root / rel
@@ -475,4 +496,4 @@ def open_data_file(
         if not found:  # an empty file parses to None without complaint
             src.error(0, "文件是空的", f"按 standards/README.md 写入 {'、'.join(top_keys)}", "empty-file")
         return src, None
-    return src, Fields.of(src, data, getattr(data, "line", 1), f"{Path(rel).name} 顶层", top_keys)
+    return src, Fields.of(src, data, getattr(data, "line", 1), f"{Path(rel).name} 顶层", top_keys, required_keys)

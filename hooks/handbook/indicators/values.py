@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from handbook.diagnostics import error, suggest, warning
 from handbook.model import Diagnostic, IndicatorValue, Level, RuleKind, Where
 
 from .effective import EffectiveIndicator
@@ -185,9 +186,9 @@ def read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnostic
         elif suffix in (".xlsx", ".xlsm"):
             sheets = list(_read_xlsx(path, shown_as))
         else:
-            return [], [_error(Where(shown_as), f"不支持的表格格式“{path.suffix}”", "请另存为 .xlsx 或 .csv", "bad-table")]
+            return [], [error(Where(shown_as), f"不支持的表格格式“{path.suffix}”", "请另存为 .xlsx 或 .csv", "bad-table")]
     except _TableError as exc:
-        return [], [_error(Where(shown_as), str(exc), exc.fix, "unreadable-table")]
+        return [], [error(Where(shown_as), str(exc), exc.fix, "unreadable-table")]
     rows: list[RawRow] = []
     diagnostics: list[Diagnostic] = []
     for name, table in sheets:
@@ -288,7 +289,7 @@ def _rows_of(table: list[list[str]], shown_as: str, *, lenient: bool = False) ->
     """
     filled = [i for i, row in enumerate(table) if any(c.strip() for c in row)]
     if not filled:
-        return [], [_warning(Where(shown_as), "表格是空的", "请按模板填写：指标、年份、数值、规划值、填报单位、来源", "empty-table")]
+        return [], [warning(Where(shown_as), "表格是空的", "请按模板填写：指标、年份、数值、规划值、填报单位、来源", "empty-table")]
     header_at = next((i for i in filled[:10] if not _missing_columns(table[i])), filled[0])
     header = table[header_at]
     positions = _column_positions(header)
@@ -298,8 +299,8 @@ def _rows_of(table: list[list[str]], shown_as: str, *, lenient: bool = False) ->
         fix = "表头应为：指标、年份、数值、规划值、填报单位、来源（可用 python -m handbook template --indicators 生成模板）"
         where = Where(shown_as, header_at + 1)
         if lenient and not positions:
-            return [], [_warning(where, "这个工作表没有指标表头，未读取", fix, "no-header")]
-        return [], [_error(where, f"缺少列：{'、'.join(missing)}", fix, "missing-column")]
+            return [], [warning(where, "这个工作表没有指标表头，未读取", fix, "no-header")]
+        return [], [error(where, f"缺少列：{'、'.join(missing)}", fix, "missing-column")]
     rows = []
     width = len(header)
     for index in range(header_at + 1, len(table)):
@@ -310,7 +311,7 @@ def _rows_of(table: list[list[str]], shown_as: str, *, lenient: bool = False) ->
         rows.append(row)
         extra = [c for c in table[index][width:] if c.strip()]
         if extra:  # usually an unquoted comma inside 来源: the text after it would be lost
-            diagnostics.append(_warning(
+            diagnostics.append(warning(
                 row.where, f"本行比表头多出 {len(extra)} 列（“{'、'.join(extra)}”），多出的内容未读取",
                 "文字里有逗号时请用 Excel 编辑，或给该格加英文双引号", "extra-cells",
             ))
@@ -350,19 +351,19 @@ def _check_row(
     year = parse_int(row.get("年份"))
     if year is None:
         fix = f"填 4 位年份，指标 {number} 需要 {_years_text(indicator.years)} 年"
-        return None, [_error(where, f"年份“{row.get('年份')}”不是年份", fix, "bad-year")]
+        return None, [error(where, f"年份“{row.get('年份')}”不是年份", fix, "bad-year")]
     if year not in indicator.years:
         problem = f"指标 {number}（{indicator.name}）不需要 {year} 年数据，本行不参与评判"
         fix = f"复审需要 {_years_text(indicator.years)} 年，请核对年份"
-        return None, [_warning(where, problem, fix, "year-outside")]
+        return None, [warning(where, problem, fix, "year-outside")]
     parsed = parse_value(row.get("数值"))
     if parsed.value is None and parsed.ok:
         return None, []  # a template row not filled in yet: that year simply has no data
     if not parsed.ok:
-        return None, [_error(where, f"指标 {number} {year} 年数值{parsed.error}", parsed.fix, "bad-value")]
+        return None, [error(where, f"指标 {number} {year} 年数值{parsed.error}", parsed.fix, "bad-value")]
     problems = _kind_problems(where, indicator, parsed)
     if parsed.note:
-        problems.append(_warning(
+        problems.append(warning(
             where, f"指标 {number} {year} 年数值“{row.get('数值')}”带比较符号，{parsed.note}，按 {_number_text(parsed.value)} 计",
             "请填写实际数值", "comparator-value",
         ))
@@ -372,7 +373,7 @@ def _check_row(
     problems += plan_problems
     if not indicator.applies:
         problems.append(
-            _warning(where, f"指标 {number}（{indicator.name}）不适用于本地，数值不参与评判", "可删除本行", "not-applicable")
+            warning(where, f"指标 {number}（{indicator.name}）不适用于本地，数值不参与评判", "可删除本行", "not-applicable")
         )
     value = IndicatorValue(
         indicator=number,
@@ -398,12 +399,12 @@ def _indicator_number(text: str, names: dict[str, int]) -> int | None:
 
 def _unknown_indicator(where: Where, text: str, indicators: dict[int, EffectiveIndicator], names: dict[str, int]) -> Diagnostic:
     if not text:
-        return _error(where, "指标编号为空", "请填写指标编号 1–56", "unknown-indicator")
-    hint = _suggest(normalize_text(text), list(names))
+        return error(where, "指标编号为空", "请填写指标编号 1–56", "unknown-indicator")
+    hint = suggest(normalize_text(text), list(names))
     fix = f"指标编号应为 {min(indicators)}–{max(indicators)}" if indicators else "请填写指标编号"
     if hint:
         fix += f"；是否指“{hint}”（指标 {names[hint]}）？"
-    return _error(where, f"未知指标“{text}”", fix, "unknown-indicator")
+    return error(where, f"未知指标“{text}”", fix, "unknown-indicator")
 
 
 def _kind_problems(where: Where, indicator: EffectiveIndicator, parsed: ParsedValue) -> list[Diagnostic]:
@@ -411,21 +412,21 @@ def _kind_problems(where: Where, indicator: EffectiveIndicator, parsed: ParsedVa
     kind, number, value = indicator.rule.kind, indicator.number, parsed.value
     if kind is RuleKind.GRADE:
         if value not in GRADES:
-            return [_error(where, f"指标 {number} 应填等级，“{value}”不是等级", "请填 A、B、C 或 D（可写“C级”）", "bad-value")]
+            return [error(where, f"指标 {number} 应填等级，“{value}”不是等级", "请填 A、B、C 或 D（可写“C级”）", "bad-value")]
         return []
     if kind is RuleKind.PRESENCE:
         if value not in ("有", "无"):
-            return [_error(where, f"指标 {number} 应填“有”或“无”，而填了“{value}”", "请填“有”或“无”（“达到”“是”也可）", "bad-value")]
+            return [error(where, f"指标 {number} 应填“有”或“无”，而填了“{value}”", "请填“有”或“无”（“达到”“是”也可）", "bad-value")]
         return []
     if not isinstance(value, float):
-        return [_error(where, f"指标 {number} 应填数值，而填了“{value}”", f"请填数字，目标为 {indicator.target}", "bad-value")]
+        return [error(where, f"指标 {number} 应填数值，而填了“{value}”", f"请填数字，目标为 {indicator.target}", "bad-value")]
     expected = indicator.rule.unit or ""
     if parsed.unit and expected and parsed.unit != expected:
         fix = f"指标 {number} 的单位是“{expected}”，请换算后填写（或只填数字）"
-        return [_error(where, f"指标 {number} 的单位“{parsed.unit}”与目标单位“{expected}”不符", fix, "bad-unit")]
+        return [error(where, f"指标 {number} 的单位“{parsed.unit}”与目标单位“{expected}”不符", fix, "bad-unit")]
     problems = []
     if expected == "%" and not parsed.unit and 0 < value <= 1 and (indicator.rule.value or 0) > 1:
-        problems.append(_warning(
+        problems.append(warning(
             where,
             f"指标 {number} 数值 {_number_text(value)} 像是小数形式的比例（{_number_text(value * 100)}%？）",
             "百分比请填 92.5 或 92.5%，不要填 0.925",
@@ -440,32 +441,13 @@ def _plan_value(where: Where, indicator: EffectiveIndicator, year: int, raw: str
         return None, []
     if not normalize_text(raw):
         fix = "请在“规划值”列填写所在地区域卫生规划对该指标的要求值"
-        return None, [_error(where, f"指标 {indicator.number} {year} 年缺少规划值", fix, "missing-plan-value")]
+        return None, [error(where, f"指标 {indicator.number} {year} 年缺少规划值", fix, "missing-plan-value")]
     parsed = parse_value(raw)
     if not parsed.ok or not isinstance(parsed.value, float):
         reason = parsed.error or f"“{raw}”不是数值"
-        return None, [_error(where, f"指标 {indicator.number} {year} 年规划值{reason}", "规划值请填数字", "bad-plan-value")]
+        return None, [error(where, f"指标 {indicator.number} {year} 年规划值{reason}", "规划值请填数字", "bad-plan-value")]
     return parsed.value, []
-
-
-def _suggest(name: str, candidates: list[str]) -> str | None:
-    try:
-        from handbook.diagnostics import suggest
-    except ImportError:  # the loader's helper may not be there yet
-        import difflib
-
-        hits = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-        return hits[0] if hits else None
-    return suggest(name, candidates)
 
 
 def _years_text(years: tuple[int, ...]) -> str:
     return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-
-
-def _error(where: Where, problem: str, fix: str, code: str) -> Diagnostic:
-    return Diagnostic(Level.ERROR, where, problem, fix, code)
-
-
-def _warning(where: Where, problem: str, fix: str, code: str) -> Diagnostic:
-    return Diagnostic(Level.WARNING, where, problem, fix, code)
