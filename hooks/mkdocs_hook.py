@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -259,12 +258,10 @@ def _publish_static(files: Files, config: MkDocsConfig, sources: list[tuple[str,
 
 def _add_package(files: Files, config: MkDocsConfig, current) -> None:
     """The review package and its /package/ page; under ``mkdocs serve`` only a page that says why not."""
-    try:
-        from handbook.package import build_package, render_page, render_skipped_page
-        from handbook.pipeline import default_cache_dir
-    except ImportError:
-        log.info("handbook.package 模块尚不可用，本次未生成资料评估材料包")
-        return
+    from handbook.package import PackageError, build_package, render_page, render_skipped_page
+    from handbook.pipeline import default_cache_dir
+    from handbook.render.context import md_escape
+
     if state.command == "serve":
         log.info("mkdocs serve 预览时不生成资料评估材料包；需要时运行 mkdocs build")
         page = render_skipped_page("mkdocs serve 预览时不生成（打包要读取全部佐证文件，耗时较长）。")
@@ -273,7 +270,14 @@ def _add_package(files: Files, config: MkDocsConfig, current) -> None:
     else:
         # Written atomically into the cache (the previous package survives a failed build), then hard-linked
         # into site/package/, so the bytes exist once and MkDocs' link check sees the download links.
-        result = build_package(current, default_cache_dir(state.root) / "package")
+        try:
+            result = build_package(current, default_cache_dir(state.root) / "package")
+        except PackageError as error:
+            # The site still builds (the evidence check reports the file on its own); the page says why.
+            log.info(f"材料包生成失败（站点照常构建，上一版材料包保持不变）：{error}")
+            page = render_skipped_page(md_escape(f"生成失败：{error}"))
+            files.append(File.generated(config, "package.md", content=page, inclusion=InclusionLevel.NOT_IN_NAV))
+            return
         log.info(result.summary_line())
         # The zip holds restricted files for the reviewers; the intranet site never offers those bytes.
         offer_zip = result.restricted_files == 0
@@ -297,11 +301,8 @@ def _shown_path(path: Path, root: Path) -> str:
 
 def _add_changes_page(files: Files, config: MkDocsConfig, current) -> None:
     """The /changes/ page (recent commits under evidence/), when that module is there."""
-    try:
-        from handbook.changes import CHANGES_URI, render_changes_page
-    except ImportError:
-        log.info("handbook.changes 模块尚不可用，本次未生成“近期提交”页面")
-        return
+    from handbook.changes import CHANGES_URI, render_changes_page
+
     markdown = render_changes_page(state.root, current.project.plan.today, project=current.project)
     files.append(File.generated(config, CHANGES_URI, content=markdown, inclusion=InclusionLevel.NOT_IN_NAV))
 
@@ -350,11 +351,8 @@ def _write_build_stats() -> None:
 
 
 def _write_export(current, path: Path) -> None:
-    try:
-        from handbook.export import export_model
-    except ImportError:
-        log.info("handbook.export 模块尚不可用，本次未生成 handbook.json")
-        return
+    from handbook.export import export_model
+
     data = export_model(current)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False) as out:
         json.dump(data, out, ensure_ascii=False, indent=1, default=str)

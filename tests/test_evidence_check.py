@@ -13,7 +13,7 @@ from pypdf import PdfWriter
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
-from factory import commit_all, evidence, git, init_repo, make_project, problem, write  # noqa: E402
+from factory import commit_all, evidence, init_repo, make_project, problem, write  # noqa: E402
 
 from handbook import evidence_check  # noqa: E402
 from handbook.cli import main  # noqa: E402

@@ -349,7 +349,6 @@ def test_template_unit_without_indicators(tmp_path):
 
 def test_template_command(tmp_path):
     """The CLI on the shipped project (needs the loader); the file lands in cwd by default."""
-    pytest.importorskip("handbook.project")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "hooks"), "HANDBOOK_TODAY": "2026-11-23"}
     run = subprocess.run([sys.executable, "-m", "handbook", "--root", str(ROOT), "template", "--indicators",
                           "--unit", "市疾控中心"], cwd=tmp_path, env=env, capture_output=True, text=True)

@@ -592,14 +592,10 @@ def test_summary_line_counts(built):
 
 
 def test_command_packages_the_shipped_demo(tmp_path, capsys):
-    """``python -m handbook package`` end to end on the demo, once the real pipeline modules exist."""
-    for module in ("handbook.project", "handbook.scan", "handbook.judge", "handbook.indicators"):
-        pytest.importorskip(module)
+    """``python -m handbook package`` end to end on the demo."""
     from handbook.cli import main
 
     root = Path(__file__).resolve().parent.parent
-    if not (root / "evidence").is_dir():
-        pytest.skip("no demo evidence in this checkout")
     assert main(["--root", str(root), "package", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "材料包已生成" in out

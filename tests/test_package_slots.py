@@ -28,7 +28,6 @@ from test_package import (  # noqa: F401  (no_office_converter: the autouse fixt
     add_file,
     make_archive,
     make_pdf,
-    make_rotated_jpeg,
     no_office_converter,
     slot_reader,
 )
@@ -147,7 +146,7 @@ def test_files_with_errors_and_repeated_content_are_held_back(tmp_path):
     original = archive.files[1]  # the 2025 plan, merged first (newest)
     copy = plan_file(archive, "重复提交的计划", writer=lambda p: p.write_bytes(
         (archive.evidence_root / original.path).read_bytes()))
-    warned = plan_file(archive, "只有警告的计划", problems=[Problem("unit-not-assigned", "不是牵头单位", "核对", Level.WARNING)])
+    plan_file(archive, "只有警告的计划", problems=[Problem("unit-not-assigned", "不是牵头单位", "核对", Level.WARNING)])
     docx = next(f for f in archive.files if f.name.endswith(".docx"))
     docx.problems.append(Problem("format-not-accepted", "只接受 pdf", "转换为 PDF"))  # the package copies it for conversion
     result = build(archive, tmp_path / "out")

@@ -26,7 +26,6 @@ from handbook.model import (
     IndicatorValue,
     Item,
     Kind,
-    Level,
     Material,
     Plan,
     Problem,

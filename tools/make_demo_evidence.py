@@ -284,7 +284,7 @@ def problem_specs(materials: list[MaterialInfo]) -> list[Spec]:
              "生态环境分局", "2019"),
         Spec(f"{item5}/2024-市统计局-登封市群众卫生状况满意度调查报告.pdf", "pdf", "登封市群众卫生状况满意度调查报告",
              "市统计局", "2024"),
-        Spec(f"{item3}/03.9-其他材料/2025-市爱卫办-登封市巩卫工作简报汇编.pdf", "pdf", "登封市巩卫工作简报汇编",
+        Spec(f"{item3}/03.10-其他材料/2025-市爱卫办-登封市巩卫工作简报汇编.pdf", "pdf", "登封市巩卫工作简报汇编",
              "市爱卫办", "2025"),
         Spec(f"{m['06.2'].folder}/2025-市卫健委-登封市2025年健康教育工作总结.pdf", "raw", "", "", "", raw=b""),
         # A photo renamed to .pdf: the content is PNG whatever the extension says.

@@ -103,11 +103,7 @@ def run_evidence_check(args: Any, project: Project, *, out: TextIO | None = None
         changed, note = changed_paths(root, revision)
         if note:
             notes.append(note)
-    try:
-        files = _scan(project, evidence_root, root)
-    except ImportError as exc:  # the scanner is another helper's module; say so instead of a traceback
-        print(f"错误：无法载入佐证材料扫描模块（{exc}）。请先安装或更新 handbook。", file=out)
-        return 1
+    files = _scan(project, evidence_root, root)
     indicator_problems = _indicator_problems(project, evidence_root)
     report = build_report(project, files, indicator_problems, root=root, changed=changed)
     report.changed_since = revision if changed is not None else None
@@ -131,11 +127,8 @@ def _scan(project: Project, evidence_root: Path, root: Path) -> list[EvidenceFil
 
 def _indicator_problems(project: Project, evidence_root: Path) -> list[Diagnostic]:
     """Problems of the indicator tables under evidence/indicators/ (they are evidence files too)."""
-    try:
-        from handbook.indicators import evaluate_indicators
-    except ImportError:
-        log.info("handbook.indicators not available; indicator tables not checked")
-        return []
+    from handbook.indicators import evaluate_indicators
+
     try:
         _results, problems = evaluate_indicators(project, evidence_root)
     except Exception:  # noqa: BLE001 - a broken indicator module must not hide the file check

@@ -268,7 +268,7 @@ def _duty_blocks(src: Source, top: Fields, key: str, valid: dict[int, Any], noun
     for number, value in blocks.items():
         line = blocks.key_line(number)
         if isinstance(number, bool) or not isinstance(number, int):
-            src.error(line, f"{key} 下的键“{number}”应为{noun}编号（整数）", f"写成不带引号的数字，如 1:", "wrong-type")
+            src.error(line, f"{key} 下的键“{number}”应为{noun}编号（整数）", "写成不带引号的数字，如 1:", "wrong-type")
             continue
         if valid and number not in valid and number not in broken:
             src.error(line, f"{noun} {number} 不存在", f"可用的{noun}编号：{listing(sorted(valid))}", f"unknown-{'category' if key == 'categories' else 'item'}")

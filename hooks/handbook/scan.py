@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handbook import filenames as fn
+from handbook.diagnostics import suggest
 from handbook.filecheck import Content, inspect_file
 from handbook.hashcache import CacheEntry, HashCache
 from handbook.model import EvidenceFile, Level, Problem, Project
@@ -487,7 +488,7 @@ def _file_in_item_folder(folder: tuple[str, ...], place: _Place, ctx: _Context) 
         fix = f"移到对应的资料文件夹中：{where}"
     elif place.item in ctx.standard.items:
         materials = ctx.standard.items[place.item].materials
-        where = "、".join(f"{m.id}-{m.title}/" for m in materials[:8])
+        where = "、".join(f"{m.id}-{m.title}/" for m in materials)
         fix = f"在 {folder[0]}/ 下新建资料文件夹再放入，本条目的资料有：{where}" if where else "先在本条目下建资料文件夹"
     else:
         fix = "放到 条目/资料 两级文件夹中，如 03/03.1-年度工作计划/"
@@ -540,20 +541,14 @@ def _material_folder(folder: tuple[str, ...], place: _Place, ctx: _Context) -> N
     else:
         why = "名称开头没有资料编号"
     fix = f"是否应为 {hint.id}-{hint.title}？" if hint else ""
-    listing = "、".join(f"{m.id}-{m.title}" for m in choices[:8])
+    shown = choices if item is not None else choices[:8]  # all of one item's (at most a dozen), not all 180
+    listing = "、".join(f"{m.id}-{m.title}" for m in shown)
     fix += f"资料文件夹以资料编号开头，本条目的资料有：{listing}" if listing else "资料文件夹以资料编号开头，如 03.1-年度工作计划"
     place.problems.append(Problem("bad-material-folder", f"资料文件夹“{name}”：{why}", fix))
 
 
 def fn_suggest(name: str, candidates: list[str]) -> str | None:
-    """``handbook.diagnostics.suggest`` when available, else difflib (the loader helper owns the former)."""
-    try:
-        from handbook.diagnostics import suggest
-    except ImportError:  # pragma: no cover - only while the loader is being written
-        import difflib
-
-        found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
-        return found[0] if found else None
+    """The nearest unit name for a typo, as the loader suggests it."""
     return suggest(name, candidates)
 
 

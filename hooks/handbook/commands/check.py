@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import inspect
 import io
 import json
 import logging
@@ -102,16 +101,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_evidence(args: argparse.Namespace, project: Project) -> int:
-    try:
-        from handbook.evidence_check import run_evidence_check
-    except ImportError as exc:
-        if exc.name not in ("handbook.evidence_check", None):
-            raise
-        print("佐证材料检查（--evidence）尚不可用：缺少 handbook.evidence_check 模块。", file=sys.stderr)
-        if args.format == "json":
-            print(json.dumps(args.project_report, ensure_ascii=False, indent=2))
-        return 2
-    if args.format == "json" and "out" in inspect.signature(run_evidence_check).parameters:
+    from handbook.evidence_check import run_evidence_check
+
+    if args.format == "json":
         return _evidence_json(run_evidence_check, args, project)
     return int(run_evidence_check(args, project) or 0)
 

@@ -36,13 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def build(args: argparse.Namespace) -> Project | Archive:
     if args.project_only:
         return load_project(args.root, today=args.today)
-    try:
-        from handbook.pipeline import build_archive
+    from handbook.pipeline import build_archive
 
-        return build_archive(args.root, today=args.today, git=not args.no_git)
-    except ImportError as exc:
-        print(f"提示：佐证扫描尚不可用（{exc}），只导出标准与方案。", file=sys.stderr)
-        return load_project(args.root, today=args.today)
+    return build_archive(args.root, today=args.today, git=not args.no_git)
 
 
 def write_atomically(path: Path, text: str) -> None:

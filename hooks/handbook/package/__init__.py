@@ -129,7 +129,6 @@ def _build(archive, out_dir: Path, staging: Path, layout: Layout, font, provenan
     # shows the /package/ page never uses.
     from handbook.package.indexes import (
         build_volumes,
-        missing_cells,
         sha256sums,
         write_catalog,
         write_indicators,
