@@ -86,6 +86,11 @@ GOOD = ["2,2023,91%,,市统计局,满意度调查报告", "2,2024,92%,,市统计
 # (id, the bad line (it becomes row 5: header row 1, three good rows 2–4), level, code, words in the problem)
 BAD_ROWS = [
     ("not-a-number", "3,2025,abc,,市疾控中心,", Level.ERROR, "bad-value", ["“abc”不是数值"]),
+    ("space-inside", '3,2025,"12 13",,市疾控中心,', Level.ERROR, "bad-value", ["数字中间有空格"]),
+    ("bad-thousands", '3,2025,"1,2345",,市疾控中心,', Level.ERROR, "bad-value", ["逗号或小数点位置不对"]),
+    ("two-points", "3,2025,1.2.3,,市疾控中心,", Level.ERROR, "bad-value", ["逗号或小数点位置不对"]),
+    ("over-100-percent", "3,2025,130%,,市疾控中心,", Level.WARNING, "value-out-of-range", ["超过 100%"]),
+    ("negative", "3,2025,-5%,,市疾控中心,", Level.WARNING, "value-out-of-range", ["是负数"]),
     ("unknown-number", "57,2025,1,,市疾控中心,", Level.ERROR, "unknown-indicator", ["未知指标“57”"]),
     ("unknown-name", "居民健康素养水品,2025,25%,,市疾控中心,", Level.ERROR, "unknown-indicator", ["居民健康素养水品"]),
     ("empty-number", ",2025,25%,,市疾控中心,", Level.ERROR, "unknown-indicator", ["指标编号为空"]),

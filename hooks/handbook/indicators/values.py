@@ -97,6 +97,9 @@ def normalize_unit(text: str) -> str | None:
 
 def parse_value(raw: object) -> ParsedValue:
     """Read one cell as typed by a person. Never raises; an unreadable value carries ``error``."""
+    if re.search(r"\d\s+[\d.,]", unicodedata.normalize("NFKC", "" if raw is None else str(raw))):
+        # "12 13" is two numbers or a typo, never 1213: dropping the space would invent a value.
+        return ParsedValue(None, error=f"“{raw}”的数字中间有空格", fix="只填一个数值，数字之间不要留空格")
     text = normalize_text(raw)
     if not text:
         return ParsedValue(None)
@@ -126,8 +129,9 @@ def _parse_number(text: str, raw: object) -> ParsedValue:
         )
     number = float(match.group(1).replace(",", ""))
     rest = match.group(2)
-    if rest.startswith(","):
-        return ParsedValue(None, error=f"“{raw}”中的逗号位置不对", fix="千分位写作 1,234.5，或不写逗号；小数点用“.”")
+    if rest[:1] in (",", ".") or rest[:1].isdigit():  # "1,2345", "1.2.3": the digits do not form one number
+        return ParsedValue(None, error=f"“{raw}”中的逗号或小数点位置不对",
+                           fix="千分位写作 1,234.5，或不写逗号；只用一个小数点")
     unit = normalize_unit(rest) if rest else ""
     if unit is None:
         return ParsedValue(
@@ -138,6 +142,19 @@ def _parse_number(text: str, raw: object) -> ParsedValue:
     if not math.isfinite(number):
         return ParsedValue(None, error=f"“{raw}”不是有限数值", fix="请填写普通数字")
     return ParsedValue(number, unit=unit, note=note)
+
+
+def _range_problems(where: Where, number: int, year: int, parsed: ParsedValue, raw: object) -> list[Diagnostic]:
+    """Rates cannot be negative and a percentage rarely passes 100: probably a typo, said, still counted."""
+    if not isinstance(parsed.value, float):
+        return []
+    if parsed.value < 0:
+        why = "是负数"
+    elif parsed.unit == "%" and parsed.value > 100:
+        why = "超过 100%"
+    else:
+        return []
+    return [warning(where, f"指标 {number} {year} 年数值“{raw}”{why}，请核对", "核实数值和单位后重新填写", "value-out-of-range")]
 
 
 def parse_int(raw: object) -> int | None:
@@ -361,7 +378,7 @@ def _check_row(
         return None, []  # a template row not filled in yet: that year simply has no data
     if not parsed.ok:
         return None, [error(where, f"指标 {number} {year} 年数值{parsed.error}", parsed.fix, "bad-value")]
-    problems = _kind_problems(where, indicator, parsed)
+    problems = _kind_problems(where, indicator, parsed) + _range_problems(where, number, year, parsed, row.get("数值"))
     if parsed.note:
         problems.append(warning(
             where, f"指标 {number} {year} 年数值“{row.get('数值')}”带比较符号，{parsed.note}，按 {_number_text(parsed.value)} 计",
