@@ -288,14 +288,16 @@ def check_rule(rule: dict, where: str) -> None:
     kind = RuleKind(rule["kind"])
     allowed = {
         RuleKind.THRESHOLD: {"kind", "op", "value", "unit"},
-        RuleKind.TREND: {"kind", "trend"},
+        RuleKind.TREND: {"kind", "trend", "unit"},
         RuleKind.THRESHOLD_OR_TREND: {"kind", "op", "value", "unit", "trend"},
-        RuleKind.FIVE_YEAR_MEAN: {"kind"},
+        RuleKind.FIVE_YEAR_MEAN: {"kind", "unit"},
         RuleKind.PLAN: {"kind", "op"},
         RuleKind.GRADE: {"kind", "grade"},
         RuleKind.PRESENCE: {"kind"},
     }[kind]
     assert set(rule) <= allowed, f"{where}: fields {set(rule) - allowed} do not belong to {kind.value}"
+    if kind in (RuleKind.TREND, RuleKind.FIVE_YEAR_MEAN):  # no unit in the target text; the values still have one
+        assert rule.get("unit"), f"{where}: a {kind.value} rule names the unit its values are in"
     if "op" in allowed:
         assert rule["op"] in OPERATORS, where
     if "value" in allowed:
@@ -326,7 +328,7 @@ def test_indicator_rules_are_well_formed_and_match_the_target_text():
             symbol = ind["target"][0]
             expected = {"≥": ">=", ">": ">", "＞": ">", "≤": "<=", "<": "<", "＜": "<", "1": ">="}[symbol]
             assert rule["op"] == expected, where
-        if rule.get("unit") and rule["unit"] != "%":
+        if rule.get("unit") and rule["unit"] != "%" and "value" in rule:  # a threshold's unit is in its text
             assert rule["unit"] in ind["target"], where
 
 
