@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from handbook.diagnostics import did_you_mean, listing, nearest_number
@@ -116,6 +117,30 @@ def _unread(hi: int) -> set[int]:
     return set(range(1, hi + 1))
 
 
+def _numbered(src: Source, top: Any, key: str, hi: int, build: Callable[[Any, int, int], Any | None],
+              broken: set[int], noun: str, code: str) -> dict[int, Any]:
+    """The entries of a numbered list (categories, items, indicators), keyed and sorted by number.
+
+    An entry that cannot be built marks its number (or the numbers it may have meant) as broken, so that
+    references to it are not reported again; a repeated number is an error on the later entry.
+    """
+    if top is None:
+        broken |= _unread(hi)
+    listed = entries(top, key)
+    numbers = [_entry_number(value, "number", hi) for value, _ in listed]
+    found: dict[int, Any] = {}
+    for index, (value, line) in enumerate(listed):
+        entry = build(value, line, index + 1)
+        if entry is None:
+            broken |= _dropped(numbers, index, hi)
+        elif entry.number in found:
+            src.error(line, f"{noun}编号 {entry.number} 重复（{found[entry.number].where} 已有）",
+                      f"每个{noun}编号只能出现一次；检查是否写错了编号", code)
+        else:
+            found[entry.number] = entry
+    return dict(sorted(found.items()))
+
+
 def _nearest_hint(number: int, valid: Any) -> str:
     nearest = nearest_number(number, valid)
     return f"是否应为 {nearest}？" if nearest is not None and nearest != number else ""
@@ -173,20 +198,9 @@ def _kind(src: Source, text: str, line: int, label: str) -> Kind | None:
 
 def _load_categories(root: Path, diagnostics: list[Diagnostic], lines: Lines, broken: Broken) -> list[Category]:
     src, top = open_data_file(root, rel("categories.yml"), diagnostics, ("categories",))
-    if top is None:
-        broken.categories |= _unread(MAX_CATEGORY)
-    listed = entries(top, "categories")
-    numbers = [_entry_number(value, "number", MAX_CATEGORY) for value, _ in listed]
-    found: dict[int, Category] = {}
-    for index, (value, line) in enumerate(listed):
-        category = _category(src, value, line, index + 1, lines)
-        if category is None:
-            broken.categories |= _dropped(numbers, index, MAX_CATEGORY)
-        elif category.number in found:
-            src.error(category.where.line, f"分类编号 {category.number} 重复（{found[category.number].where} 已有）", "每个分类编号只能出现一次", "duplicate-category")
-        else:
-            found[category.number] = category
-    return [found[n] for n in sorted(found)]
+    build = lambda value, line, index: _category(src, value, line, index, lines)  # noqa: E731
+    found = _numbered(src, top, "categories", MAX_CATEGORY, build, broken.categories, "分类", "duplicate-category")
+    return list(found.values())
 
 
 def _category(src: Source, value: Any, line: int, index: int, lines: Lines) -> Category | None:
@@ -208,20 +222,8 @@ _ITEM_FIELDS = ("number", "category", "title", "text", "indicators")
 
 def _load_items(root: Path, diagnostics: list[Diagnostic], lines: Lines, broken: Broken) -> dict[int, Item]:
     src, top = open_data_file(root, rel("items.yml"), diagnostics, ("items",))
-    if top is None:
-        broken.items |= _unread(MAX_ITEM)
-    listed = entries(top, "items")
-    numbers = [_entry_number(value, "number", MAX_ITEM) for value, _ in listed]
-    items: dict[int, Item] = {}
-    for index, (value, line) in enumerate(listed):
-        item = _item(src, value, line, index + 1, lines)
-        if item is None:
-            broken.items |= _dropped(numbers, index, MAX_ITEM)
-        elif item.number in items:
-            src.error(item.where.line, f"事项编号 {item.number} 重复（{items[item.number].where} 已有）", "每个事项编号只能出现一次；检查是否写错了编号", "duplicate-item")
-        else:
-            items[item.number] = item
-    return dict(sorted(items.items()))
+    build = lambda value, line, index: _item(src, value, line, index, lines)  # noqa: E731
+    return _numbered(src, top, "items", MAX_ITEM, build, broken.items, "事项", "duplicate-item")
 
 
 def _item(src: Source, value: Any, line: int, index: int, lines: Lines) -> Item | None:
@@ -415,20 +417,8 @@ _INDICATOR_FIELDS = ("number", "name", "target", "note", "rule", "years", "items
 
 def _load_indicators(root: Path, diagnostics: list[Diagnostic], lines: Lines, broken: Broken) -> dict[int, Indicator]:
     src, top = open_data_file(root, rel("indicators.yml"), diagnostics, ("indicators",))
-    if top is None:
-        broken.indicators |= _unread(MAX_INDICATOR)
-    listed = entries(top, "indicators")
-    numbers = [_entry_number(value, "number", MAX_INDICATOR) for value, _ in listed]
-    found: dict[int, Indicator] = {}
-    for index, (value, line) in enumerate(listed):
-        indicator = _indicator(src, value, line, index + 1, lines)
-        if indicator is None:
-            broken.indicators |= _dropped(numbers, index, MAX_INDICATOR)
-        elif indicator.number in found:
-            src.error(line, f"指标编号 {indicator.number} 重复（{found[indicator.number].where} 已有）", "每个指标编号只能出现一次", "duplicate-indicator")
-        else:
-            found[indicator.number] = indicator
-    return dict(sorted(found.items()))
+    build = lambda value, line, index: _indicator(src, value, line, index, lines)  # noqa: E731
+    return _numbered(src, top, "indicators", MAX_INDICATOR, build, broken.indicators, "指标", "duplicate-indicator")
 
 
 def _indicator(src: Source, value: Any, line: int, index: int, lines: Lines) -> Indicator | None:

@@ -41,11 +41,7 @@ def bar_chart(bars: list[Bar], *, title: str, width: int = 520, label_width: int
     value_width = 120
     track = width - label_width - value_width
     height = row * len(bars) + 8
-    parts = [
-        f'<svg class="hb-chart-svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{_esc(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{_esc(title)}</title>",
-    ]
+    parts = _svg_open(width, height, title)
     for i, bar in enumerate(bars):
         y = 4 + i * row
         filled = max(0.0, min(100.0, bar.percent)) / 100 * track if bar.percent is not None else 0.0
@@ -66,17 +62,22 @@ def bar_chart(bars: list[Bar], *, title: str, width: int = 520, label_width: int
     return "".join(parts)
 
 
+def _svg_open(width: int, height: int, title: str) -> list[str]:
+    """The opening of a chart: scales to its column, named for screen readers and as a tooltip."""
+    return [
+        f'<svg class="hb-chart-svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{_esc(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{_esc(title)}</title>",
+    ]
+
+
 def bar_chart_narrow(bars: list[Bar], *, title: str, width: int = 360, row: int = 44) -> str:
     """The same bars for a phone: the label and value on one line, the bar full width below it.
 
     At 360 px wide it is drawn at about 1:1, so the 14 px labels stay 14 px on the screen.
     """
     height = row * len(bars) + 4
-    parts = [
-        f'<svg class="hb-chart-svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{_esc(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{_esc(title)}</title>",
-    ]
+    parts = _svg_open(width, height, title)
     for i, bar in enumerate(bars):
         y = 2 + i * row
         filled = max(0.0, min(100.0, bar.percent)) / 100 * width if bar.percent is not None else 0.0
