@@ -104,7 +104,7 @@ def parse_material_folder(name: str) -> MaterialFolder:
 # --------------------------------------------------------------------------- file names
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class NameParts:
     """What a file name says; ``issue`` is the first contract break found (a Problem code) or None."""
 
@@ -173,37 +173,48 @@ def _has_digit(text: str) -> bool:
     return any(c.isdigit() for c in nfkc(text))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_file_name(name: str) -> NameParts:
-    """Read ``<年份>-<单位>-<标题>.<扩展名>``; parts that can be read are kept even when others cannot."""
+    """Read ``<年份>-<单位>-<标题>.<扩展名>``; parts that can be read are kept even when others cannot.
+
+    Cached: the scan, the package and the /changes/ page read the same names, and ``mkdocs serve`` reads
+    them again on every rebuild (the answer is frozen, so a caller cannot change what the next one gets).
+    """
     stem, ext_raw = split_ext(name)
-    parts = NameParts(name=name, stem=stem, ext=normalise_ext(ext_raw), ext_raw=ext_raw)
+    parts = {"name": name, "stem": stem, "ext": normalise_ext(ext_raw), "ext_raw": ext_raw}
+
+    def fail(issue: str, detail: str) -> NameParts:
+        return NameParts(**parts, issue=issue, detail=detail)
+
     if not ext_raw or not stem.strip():
-        parts.title = stem.strip() or name
-        return _fail(parts, "bad-name", "文件名没有扩展名（如 .pdf）" if not ext_raw else "文件名只有扩展名")
+        parts["title"] = stem.strip() or name
+        return fail("bad-name", "文件名没有扩展名（如 .pdf）" if not ext_raw else "文件名只有扩展名")
     pieces = [p.strip() for p in _split_parts(stem, 2)]
     if len(pieces) == 1:
-        parts.title = stem.strip()
-        return _fail(parts, "bad-name", "文件名缺少“年份-单位-标题”三段（没有分隔用的短横线 -）")
+        parts["title"] = stem.strip()
+        return fail("bad-name", "文件名缺少“年份-单位-标题”三段（没有分隔用的短横线 -）")
     if not _has_digit(pieces[0]):
         # No year: read the rest as unit and title so the file still shows its unit.
-        parts.unit_raw = pieces[0]
-        parts.title = _rejoin(stem, 1)
-        return _fail(parts, "no-year", "文件名开头缺少年份")
+        parts.update(unit_raw=pieces[0], title=_rejoin(stem, 1))
+        return fail("no-year", "文件名开头缺少年份")
     pieces = _join_dash_span(stem, pieces)
-    parts.year_raw = pieces[0]
-    parts.unit_raw = pieces[1] if len(pieces) > 2 else ""
-    parts.title = _rejoin(stem, 2 + parts.year_raw.count("-")) if len(pieces) > 2 else pieces[1]
-    years, why = parse_years(parts.year_raw)
-    parts.years = years
+    year_raw = pieces[0]
+    years, why = parse_years(year_raw)
+    parts.update(
+        year_raw=year_raw,
+        unit_raw=pieces[1] if len(pieces) > 2 else "",
+        title=_rejoin(stem, 2 + year_raw.count("-")) if len(pieces) > 2 else pieces[1],
+        years=years,
+    )
     if why:
-        return _fail(parts, "bad-year", why)
+        return fail("bad-year", why)
     if len(pieces) == 2:
-        return _fail(parts, "bad-name", "文件名只有两段，缺少单位或标题（应为“年份-单位-标题”）")
-    if not parts.unit_raw:
-        return _fail(parts, "bad-name", "单位一段是空的")
-    if not parts.title:
-        return _fail(parts, "bad-name", "标题一段是空的")
-    return parts
+        return fail("bad-name", "文件名只有两段，缺少单位或标题（应为“年份-单位-标题”）")
+    if not parts["unit_raw"]:
+        return fail("bad-name", "单位一段是空的")
+    if not parts["title"]:
+        return fail("bad-name", "标题一段是空的")
+    return NameParts(**parts)
 
 
 def _join_dash_span(stem: str, pieces: list[str]) -> list[str]:
@@ -219,11 +230,6 @@ def _rejoin(stem: str, skip: int) -> str:
     """The stem after its first ``skip`` separators, as written (titles may contain hyphens)."""
     pieces = _split_parts(stem, skip)
     return pieces[-1].strip() if len(pieces) > skip else ""
-
-
-def _fail(parts: NameParts, issue: str, detail: str) -> NameParts:
-    parts.issue, parts.detail = issue, detail
-    return parts
 
 
 def find_year(text: str) -> int | None:
