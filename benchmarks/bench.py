@@ -475,7 +475,8 @@ def verdicts(results: list[dict]) -> list[dict]:
             f"重新哈希 {s['add1'].get('hashed')} 个")
         add(f"{tag} 修改本地方案后页面更新", bool(s["plan"].get("shown")), "首页显示新城市名" if s["plan"].get("shown") else "未更新")
         calls = {k: v.get("git_calls") for k, v in s.items() if k in ("full", "nochange", "add1", "plan")}
-        add(f"{tag} git 调用次数与 N 无关", len(set(calls.values())) == 1, f"每次站点构建 {sorted(set(calls.values()))} 次")
+        add(f"{tag} 每次构建 1 次 git 调用，与 N 无关", set(calls.values()) == {1},
+            f"每次站点构建 {'、'.join(map(str, sorted(set(calls.values()))))} 次")
         if "serve" in s:
             add(f"{tag} serve 新文件 3 秒内上页", s["serve"]["seconds"] <= TARGETS["serve_s"], f"{s['serve']['seconds']} s")
         if "package" in s:

@@ -107,6 +107,30 @@ def test_page_shows_both_periods_and_escapes_names(repo):
     assert "(items/03.md)" in page
 
 
+def test_the_scan_reads_provenance_and_the_period_in_one_git_call(repo, monkeypatch):
+    """The site's /changes/ page comes from the scan's own git log: same page, one git process per build."""
+    import subprocess
+
+    from handbook import gitinfo
+    from handbook.scan import scan_evidence
+
+    calls = []
+    real_popen = subprocess.Popen
+
+    def counting_popen(argv, *args, **kwargs):
+        calls.append(argv)
+        return real_popen(argv, *args, **kwargs)
+
+    monkeypatch.setattr(gitinfo.subprocess, "Popen", counting_popen)
+    files = scan_evidence(make_project(), repo / "evidence", git=True, history_since=changes.history_start(TODAY))
+    assert len(calls) == 1
+    assert {f.committer for f in files} >= {"王五"}  # provenance from the same call
+    assert [c.subject for c in files.recent_commits] == ["今天", "本周 | 提交", "二十天前"]  # the 40-day-old one is out
+    from_scan = changes.render_changes_page(repo, TODAY, project=make_project(), commits=files.recent_commits)
+    assert len(calls) == 1  # the page asked git nothing
+    assert from_scan == changes.render_changes_page(repo, TODAY, project=make_project())
+
+
 def test_cli_text(repo, capsys, monkeypatch):
     import argparse
 

@@ -22,6 +22,7 @@ from handbook.model import (
     Level,
     Material,
     Plan,
+    Problem,
     Project,
     Standard,
     Unit,
@@ -678,9 +679,10 @@ def test_git_log_parsing_survives_chunks_split_mid_character() -> None:
     from handbook import gitinfo
 
     text = (
-        "\x1e王五\x1f2025-01-02T03:04:05+08:00\0\n03/03.1-计划/2025-市卫健委-新.pdf\0"
-        "\x1e赵六\x1f2024-01-02T03:04:05+08:00\0\n03/03.1-计划/2025-市卫健委-新.pdf\0a b.pdf\0"
-        "\x1e合并\x1f2023-01-01T00:00:00+00:00\0"  # a merge commit lists no files
+        "\x1eaaa\x1f王五\x1f2025-01-02T03:04:05+08:00\x1f新\0\nA\x0003/03.1-计划/2025-市卫健委-新.pdf\0"
+        "\x1ebbb\x1f赵六\x1f2024-01-02T03:04:05+08:00\x1f旧\0\nM\x0003/03.1-计划/2025-市卫健委-新.pdf\0"
+        "R087\x00old name.pdf\x00a b.pdf\0"
+        "\x1eccc\x1f合并\x1f2023-01-01T00:00:00+00:00\x1f合并\0"  # a merge commit lists no files
     ).encode()
 
     class OneByteAtATime:
@@ -690,9 +692,13 @@ def test_git_log_parsing_survives_chunks_split_mid_character() -> None:
         def read1(self, _size: int) -> bytes:
             return self.data.read(1)
 
+    commits = list(gitinfo._commits(gitinfo._records(OneByteAtATime())))
+    assert [(c.sha, c.author, c.subject) for c in commits] == [("aaa", "王五", "新"), ("bbb", "赵六", "旧"),
+                                                               ("ccc", "合并", "合并")]
+    assert commits[1].paths == (("M", "03/03.1-计划/2025-市卫健委-新.pdf", None), ("R", "a b.pdf", "old name.pdf"))
     found: dict[str, gitinfo.LastCommit] = {}
-    for path, commit in gitinfo._entries(gitinfo._records(OneByteAtATime())):
-        found.setdefault(path, commit)
+    for commit in commits:
+        gitinfo._note_last(found, commit, None)
     assert {p: c.committer for p, c in found.items()} == {"03/03.1-计划/2025-市卫健委-新.pdf": "王五", "a b.pdf": "赵六"}
 
 
@@ -756,3 +762,15 @@ def test_shipped_demo_evidence_scans(tmp_path: Path) -> None:
     for file in files:
         for problem in file.problems:
             assert problem.message and problem.fix and problem.code, (file.path, problem)
+
+
+def test_cache_entry_json_keeps_every_field() -> None:
+    from dataclasses import fields
+
+    from handbook.hashcache import CacheEntry
+
+    entry = CacheEntry(size=3, mtime_ns=4, sha256="ab", filetype="pdf", pages=2, crc32=7,
+                       problems=[Problem("pdf-encrypted", "加密", "去掉密码", Level.WARNING)])
+    data = entry.to_json()
+    assert set(data) == {f.name for f in fields(CacheEntry)}  # a new field cannot be forgotten
+    assert CacheEntry.from_json(data) == entry

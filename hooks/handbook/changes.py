@@ -1,7 +1,7 @@
 """What was committed under evidence/ lately, by unit and item: the weekly 简报 and the /changes/ page.
 
-One ``git log --name-status -z`` call reads the whole period; everything else (the 7- and 30-day views,
-the tables by unit and by item) is computed from that one answer. Paths are mapped to item, material
+The build's one ``git log`` (handbook.gitinfo, read with the scan) brings the whole period; everything else
+(the 7- and 30-day views, the tables by unit and by item) is computed from that one answer. Paths are mapped to item, material
 and unit from the evidence contract (``evidence/NN…/NN.K…/<年度>-<单位>-<标题>.<ext>``).
 """
 
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from markupsafe import Markup
 
 from handbook.filenames import parse_file_name, parse_item_folder, parse_material_folder
+from handbook.gitinfo import Commit, read_history
 from handbook.model import Project
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,6 @@ NO_UNIT = "（未注明单位）"
 UNRESOLVED = "未识别单位"
 INDICATOR_FOLDER = "indicators"
 
-_RECORD, _FIELD = "\x1e", "\x1f"
-_FORMAT = f"{_RECORD}%H{_FIELD}%cI{_FIELD}%an{_FIELD}%s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,76 +68,43 @@ class Change:
 # --------------------------------------------------------------------------- reading git
 
 
+def history_start(today: dt.date) -> dt.date:
+    """The first day whose commits the /changes/ page needs (a day more than the longest window: time zones)."""
+    return today - dt.timedelta(days=max(WINDOWS))
+
+
 def collect_changes(
     root: Path, *, since: dt.date, until: dt.date, project: Project | None = None
 ) -> list[Change]:
     """Changes under evidence/ committed from ``since`` to ``until`` (both days included), newest first.
 
-    Outside a git checkout, or without git, the answer is an empty list (and a logged warning).
+    Outside a git checkout, or without git, the answer is an empty list.
     """
-    # Ask git for a day more on each side (time zones), then keep the exact days by the committer date.
-    output = _git_log(root, since - dt.timedelta(days=1), until + dt.timedelta(days=1))
-    if output is None:
-        return []
+    # A day more on the early side (time zones); the exact days are kept by the committer date.
+    history = read_history(Path(root) / EVIDENCE, (), since=since - dt.timedelta(days=1))
+    return changes_in(history.recent or [], since=since, until=until, root=root, project=project)
+
+
+def changes_in(
+    commits: Iterable[Commit], *, since: dt.date, until: dt.date, root: Path, project: Project | None = None
+) -> list[Change]:
+    """The commits' evidence changes from ``since`` to ``until``, located (item, material, unit), newest first."""
     plan_resolver = _resolver(root, project)
     changes = [
         _located(change, plan_resolver)
-        for change in parse_log(output)
-        if since <= change.when.date() <= until
+        for commit in commits
+        if since <= commit.committed.date() <= until
+        for change in _changes_of(commit)
     ]
     changes.sort(key=lambda c: (c.when, c.commit, c.path), reverse=True)
     return changes
 
 
-def _git_log(root: Path, since: dt.date, until: dt.date) -> str | None:
-    argv = [
-        "git", "-C", str(root), "log", "--name-status", "-z", "--relative", f"--format={_FORMAT}",
-        f"--since={since.isoformat()} 00:00:00", f"--until={until.isoformat()} 23:59:59",
-        "--", f"{EVIDENCE}/",
-    ]
-    try:
-        result = subprocess.run(argv, capture_output=True, check=False)
-    except OSError:
-        log.warning("git is not installed: no change history")
-        return None
-    if result.returncode != 0:  # outside a checkout the page says there is no history; nothing is wrong
-        log.info("git log failed in %s: %s", root, result.stderr.decode("utf-8", "replace").strip())
-        return None
-    return result.stdout.decode("utf-8", "surrogateescape")
-
-
-def parse_log(output: str) -> list[Change]:
-    """Parse ``git log --name-status -z`` with our ``_FORMAT`` header: one Change per file and commit."""
-    changes: list[Change] = []
-    for record in output.split(_RECORD):
-        if not record.strip("\0\n"):
-            continue
-        header, _, body = record.partition("\0")
-        commit, when, author, subject = (header.split(_FIELD, 3) + ["", "", "", ""])[:4]
-        try:
-            moment = dt.datetime.fromisoformat(when)
-        except ValueError:
-            log.warning("unreadable commit date %r in %s", when, commit)
-            continue
-        tokens = [t for t in body.lstrip("\n").split("\0")]
-        i = 0
-        while i < len(tokens):
-            status = tokens[i].strip("\n")
-            i += 1
-            if not status:
-                continue
-            letter = status[0]
-            if letter in "RC" and i + 1 < len(tokens):
-                old, new = tokens[i], tokens[i + 1]
-                i += 2
-                changes.append(Change(commit, moment, author, subject, letter, new, old_path=old))
-            elif i < len(tokens):
-                changes.append(Change(commit, moment, author, subject, letter, tokens[i]))
-                i += 1
-    return changes
-
-
-# --------------------------------------------------------------------------- paths → item, material, unit
+def _changes_of(commit: Commit) -> Iterator[Change]:
+    # gitinfo's paths are relative to evidence/; a Change names the path from the project root.
+    for status, path, old in commit.paths:
+        yield Change(commit.sha, commit.committed, commit.author, commit.subject, status, f"{EVIDENCE}/{path}",
+                     old_path=f"{EVIDENCE}/{old}" if old else None)
 
 
 def _resolver(root: Path, project: Project | None):
@@ -279,9 +244,17 @@ def _item_label(key: str, project: Project | None) -> str:
 
 
 def render_changes_page(
-    root: Path, today: dt.date, *, project: Project | None = None, here: str = CHANGES_URI
+    root: Path,
+    today: dt.date,
+    *,
+    project: Project | None = None,
+    commits: list[Commit] | None = None,
+    here: str = CHANGES_URI,
 ) -> str:
-    """The /changes/ page: what was committed in the last 7 and 30 days, by unit and item (Markdown)."""
+    """The /changes/ page: what was committed in the last 7 and 30 days, by unit and item (Markdown).
+
+    ``commits``: the history the scan already read (from ``history_start(today)`` on); without it git is asked.
+    """
     from handbook.render import environment
     from handbook.render.context import item_uri, relative, unit_uri, url_path
 
@@ -294,7 +267,10 @@ def render_changes_page(
             log.warning("could not load the plan under %s", root, exc_info=True)
     longest = max(WINDOWS)
     first = today - dt.timedelta(days=longest - 1)
-    changes = collect_changes(Path(root), since=first, until=today, project=project)
+    if commits is None:
+        changes = collect_changes(Path(root), since=first, until=today, project=project)
+    else:
+        changes = changes_in(commits, since=first, until=today, root=Path(root), project=project)
     order = list(project.plan.units) if project else []
 
     def link(target: str) -> Markup:

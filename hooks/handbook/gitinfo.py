@@ -1,9 +1,10 @@
-"""Who last committed each evidence file, and when: ONE ``git log`` for the whole tree.
+"""The evidence tree's git history in ONE ``git log`` per build: who last committed each file, and when, and
+the recent commits the /changes/ page lists.
 
-``git log --name-only`` lists commits newest first with the files each one touched; the first time a
+``git log --name-status`` lists commits newest first with the files each one touched; the first time a
 path appears is its last commit. The output is read as a stream and git is stopped as soon as every
-wanted path has been seen, so a long history costs little. Outside a git checkout (or without git)
-the answer is simply empty.
+wanted path has been seen and the commits have gone past the start of the recent period, so a long
+history costs little. Outside a git checkout (or without git) the answer is simply empty.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import os
 import subprocess
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -22,9 +23,12 @@ RECORD = "\x1e"  # starts every commit in the output
 FIELD = "\x1f"
 # -z: NUL after every path, no quoting; core.quotepath=off: non-ASCII names as they are.
 # The author is who submitted the file (the liaison, also when a maintainer merged or rebased it); the
-# committer date is when it reached the branch. The /changes/ page reads the same two fields.
-LOG_FORMAT = f"--format={RECORD}%an{FIELD}%cI"
+# committer date is when it reached the branch.
+LOG_FORMAT = f"--format={RECORD}%H{FIELD}%an{FIELD}%cI{FIELD}%s"
 TIMEOUT_S = 300
+# Commit dates are not strictly ordered (rebases, clocks): like git's own --since, the walk ends only after
+# this many commits in a row older than the period.
+SLOP = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +37,35 @@ class LastCommit:
     committed: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """One commit as ``git log --name-status`` tells it, with paths relative to the evidence folder."""
+
+    sha: str
+    author: str
+    committed: dt.datetime  # committer date, in the committer's time zone
+    subject: str
+    paths: tuple[tuple[str, str, str | None], ...] = ()  # (git's status letter, path, old path of a rename)
+
+
+@dataclass(slots=True)
+class History:
+    last: dict[str, LastCommit] = field(default_factory=dict)  # path → its last commit
+    recent: list[Commit] | None = None  # commits on or after ``since``, newest first; None: git gave nothing
+
+
 def last_commits(evidence_root: Path, wanted: Iterable[str] | None = None) -> dict[str, LastCommit]:
     """``{path relative to evidence_root: LastCommit}`` for every committed path (or just ``wanted``)."""
+    return read_history(evidence_root, wanted).last
+
+
+def read_history(evidence_root: Path, wanted: Iterable[str] | None = None, *, since: dt.date | None = None) -> History:
+    """The last commit of every wanted path (all when None) and, with ``since``, the commits from that day on."""
     wanted_set = set(wanted) if wanted is not None else None
-    if wanted_set is not None and not wanted_set:
-        return {}
-    command = ["git", "-c", "core.quotepath=off", "log", "-z", "--name-only", "--relative", LOG_FORMAT, "--", "."]
+    history = History()
+    if wanted_set is not None and not wanted_set and since is None:
+        return history
+    command = ["git", "-c", "core.quotepath=off", "log", "-z", "--name-status", "--relative", LOG_FORMAT, "--", "."]
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     try:
         proc = subprocess.Popen(
@@ -46,23 +73,41 @@ def last_commits(evidence_root: Path, wanted: Iterable[str] | None = None) -> di
         )
     except OSError as exc:  # git not installed, or the folder is gone
         log.info("git unavailable (%s): no committer information", exc)
-        return {}
-    found: dict[str, LastCommit] = {}
+        return history
+    recent: list[Commit] = []
+    older_in_a_row = 0
     stopped_early = False
     try:
-        for path, commit in _entries(_records(proc.stdout)):
-            if path in found or (wanted_set is not None and path not in wanted_set):
-                continue
-            found[path] = commit
-            if wanted_set is not None and len(found) == len(wanted_set):
+        for commit in _commits(_records(proc.stdout)):
+            if since is not None:
+                if commit.committed.date() >= since:
+                    recent.append(commit)
+                    older_in_a_row = 0
+                else:
+                    older_in_a_row += 1
+            _note_last(history.last, commit, wanted_set)
+            have_last = wanted_set is not None and len(history.last) == len(wanted_set)
+            have_recent = since is None or older_in_a_row >= SLOP
+            if have_last and have_recent:
                 stopped_early = True
                 break
     finally:
-        _finish(proc, stopped_early)
-    if found and is_shallow(evidence_root):
+        ok = _finish(proc, stopped_early)
+    if ok:
+        history.recent = recent if since is not None else None
+    if history.last and is_shallow(evidence_root):
         log.warning("仓库是浅克隆（只有最近的提交）：较早提交的文件会显示为最早那次提交的人和日期，“近期提交”也不准"
                     " — 在 CI 中取完整历史（GitLab：GIT_DEPTH: \"0\"；git fetch 不加 --depth）")
-    return found
+    return history
+
+
+def _note_last(found: dict[str, LastCommit], commit: Commit, wanted: set[str] | None) -> None:
+    last = None
+    for _status, path, _old in commit.paths:  # a rename's new name; a deleted path is not in the tree anyway
+        if path in found or (wanted is not None and path not in wanted):
+            continue
+        last = last or LastCommit(commit.author, commit.committed)
+        found[path] = last
 
 
 def is_shallow(start: Path) -> bool:
@@ -76,7 +121,8 @@ def is_shallow(start: Path) -> bool:
     return False
 
 
-def _finish(proc: subprocess.Popen, stopped_early: bool) -> None:
+def _finish(proc: subprocess.Popen, stopped_early: bool) -> bool:
+    """Wait for git; whether it gave its history (outside a checkout it does not: nothing is wrong)."""
     if stopped_early:
         proc.kill()
     try:
@@ -85,10 +131,12 @@ def _finish(proc: subprocess.Popen, stopped_early: bool) -> None:
         proc.kill()
         proc.communicate()
         log.warning("git log took longer than %ss; committer information is incomplete", TIMEOUT_S)
-        return
+        return False
     if proc.returncode and not stopped_early:
         message = stderr.decode("utf-8", "replace").strip().splitlines()
         log.info("git log gave no history (%s): no committer information", message[0] if message else proc.returncode)
+        return False
+    return True
 
 
 def _records(stream) -> Iterator[str]:
@@ -103,17 +151,28 @@ def _records(stream) -> Iterator[str]:
         yield buffer.decode("utf-8", "surrogateescape")
 
 
-def _entries(records: Iterable[str]) -> Iterator[tuple[str, LastCommit]]:
+def _commits(records: Iterable[str]) -> Iterator[Commit]:
+    """Parse ``git log -z --name-status`` records in our LOG_FORMAT (a rename or copy carries two paths)."""
     for record in records:
-        header, _, names = record.partition("\0")
-        name, _, date = header.partition(FIELD)
+        header, _, body = record.partition("\0")
+        sha, author, when, subject = (header.split(FIELD, 3) + ["", "", "", ""])[:4]
         try:
-            when = dt.datetime.fromisoformat(date.strip())
+            committed = dt.datetime.fromisoformat(when.strip())
         except ValueError:
-            log.debug("unparsable commit date %r", date)
+            log.debug("unparsable commit date %r in %s", when, sha)
             continue
-        commit = LastCommit(name, when)
-        for path in names.split("\0"):
-            path = path.strip("\n")
-            if path:
-                yield path, commit
+        tokens = body.lstrip("\n").split("\0")
+        paths: list[tuple[str, str, str | None]] = []
+        i = 0
+        while i < len(tokens):
+            status = tokens[i].strip("\n")
+            i += 1
+            if not status:
+                continue
+            if status[0] in "RC" and i + 1 < len(tokens):
+                paths.append((status[0], tokens[i + 1], tokens[i]))
+                i += 2
+            elif i < len(tokens):
+                paths.append((status[0], tokens[i], None))
+                i += 1
+        yield Commit(sha, author, committed, subject, tuple(paths))

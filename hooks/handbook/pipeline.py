@@ -33,6 +33,7 @@ def build_archive(
     Raises nothing for bad input: every problem is a Diagnostic on the project or a Problem on a file.
     ``archive.stats`` holds the time of each step and the scan's counters (files seen, hashed again).
     """
+    from handbook.changes import history_start
     from handbook.indicators import evaluate_indicators
     from handbook.judge import judge_cells, summarize
     from handbook.project import load_project
@@ -44,10 +45,12 @@ def build_archive(
         project = load_project(root, today=today)
     evidence_root = root / "evidence"
     with _timed(stats, "scan"):
-        files = scan_evidence(project, evidence_root, cache_dir=cache_dir or default_cache_dir(root), git=git)
+        files = scan_evidence(project, evidence_root, cache_dir=cache_dir or default_cache_dir(root), git=git,
+                              history_since=history_start(project.plan.today))
     with _timed(stats, "judge"):
         cells = judge_cells(project, files)
-        archive = Archive(project=project, files=files, cells=cells, evidence_root=evidence_root, stats=stats)
+        archive = Archive(project=project, files=files, cells=cells, evidence_root=evidence_root, stats=stats,
+                          recent_commits=getattr(files, "recent_commits", None))
         archive.summary = summarize(archive)
     with _timed(stats, "indicators"):
         archive.indicators, archive.indicator_problems = evaluate_indicators(project, evidence_root)

@@ -10,6 +10,7 @@ nested ``.git`` (evidence kept as a submodule) is not looked into.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 import os
@@ -90,9 +91,11 @@ class ScanStats:
 
 
 class ScanResult(list):
-    """The list of EvidenceFile, plus ``stats`` (a ScanStats) of the scan that made it."""
+    """The list of EvidenceFile, plus ``stats`` (a ScanStats) of the scan that made it, and the recent commits
+    under evidence/ that the same git call gave (None: not asked, or no git history)."""
 
     stats: ScanStats
+    recent_commits: list | None = None
 
 
 last_stats: ScanStats | None = None  # the stats of the most recent scan in this process
@@ -191,8 +194,12 @@ def scan_evidence(
     *,
     cache_dir: Path | None = None,
     git: bool = True,
+    history_since: dt.date | None = None,
 ) -> list[EvidenceFile]:
     """Every file under ``evidence_root`` as an EvidenceFile, sorted by path; never raises for bad input.
+
+    With ``git``, one ``git log`` gives each file's last commit and (from ``history_since`` on) the recent
+    commits, kept as ``result.recent_commits`` for the /changes/ page.
 
     The returned list has a ``stats`` attribute (ScanStats); ``handbook.scan.last_stats`` holds it too.
     """
@@ -219,7 +226,8 @@ def scan_evidence(
     files += [_orphan_sidecar(e, contents.get(e.raw), context) for e in sidecars.orphans]
     _mark_duplicates(files, context.not_counted)
     if git:
-        _add_git(files, root, {f.path: e.raw for f, e in zip(files, evidence + sidecars.orphans)}, stats)
+        raw_of = {f.path: e.raw for f, e in zip(files, evidence + sidecars.orphans)}
+        result.recent_commits = _add_git(files, root, raw_of, stats, history_since)
     files.sort(key=lambda f: f.path)
     result.extend(files)
     stats.files_seen = len(files)
@@ -733,13 +741,16 @@ def _mark_duplicates(files: list[EvidenceFile], not_counted: set[int]) -> None:
             ))
 
 
-def _add_git(files: list[EvidenceFile], root: Path, raw_of: dict[str, str], stats: ScanStats) -> None:
-    from handbook.gitinfo import last_commits
+def _add_git(
+    files: list[EvidenceFile], root: Path, raw_of: dict[str, str], stats: ScanStats, since: dt.date | None
+) -> list | None:
+    from handbook.gitinfo import read_history
 
     started = time.perf_counter()
-    commits = last_commits(root, set(raw_of.values()))
+    history = read_history(root, set(raw_of.values()), since=since)
     for file in files:
-        commit = commits.get(raw_of.get(file.path, file.path))
+        commit = history.last.get(raw_of.get(file.path, file.path))
         if commit is not None:
             file.committer, file.committed = commit.committer, commit.committed
     stats.git_seconds = time.perf_counter() - started
+    return history.recent
