@@ -25,6 +25,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -64,6 +65,21 @@ class _Converted:
         self.key, self.html, self.toc, self.title, self.anchors = key, html, toc, title, anchors
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Jinja's compiled templates in memory; the bucket key includes a checksum of the template's source."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
 class _ServeCache:
     """Kept across the rebuilds of one ``mkdocs serve`` session (MkDocs imports a hook module once)."""
 
@@ -73,6 +89,9 @@ class _ServeCache:
         self.reused: set[str] = set()  # pages of this build taken from ``pages``
         self.search: dict[tuple[str, bytes], list] = {}  # (url, content digest) → search index entries
         self.context = ""  # what else a conversion depends on: the page set and mkdocs.yml
+        self.render_memo = None  # handbook.render.PageMemo: the generated Markdown, by its inputs
+        self.changes_page: tuple = (None, "")  # (history and plan it was rendered from, Markdown)
+        self.bytecode = _MemoryBytecodeCache()  # the theme's compiled templates
 
     def start_build(self, files: Files, config: MkDocsConfig) -> None:
         self.keys, self.reused = {}, set()
@@ -152,12 +171,15 @@ def archive():
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    from handbook.render import render_site
+    from handbook.render import PageMemo, render_site
     from handbook.render.context import evidence_uri, is_published
 
     current = archive()
+    memo = None
+    if state.command == "serve":
+        memo = serve_cache.render_memo = serve_cache.render_memo or PageMemo()
     with _phase("render"):
-        pages = render_site(current)
+        pages = render_site(current, memo=memo)
     state.counts["pages"] = len(pages)
     for uri, markdown in pages.items():
         if files.get_file_from_path(uri) is not None:
@@ -187,6 +209,50 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def on_pre_build(config: MkDocsConfig) -> None:
     if state.command == "serve":
         _memoize_search_entries(config)
+
+
+def on_serve(server, config: MkDocsConfig, builder):
+    """Watch with the system's file events (inotify …) instead of MkDocs' polling of every file twice a second.
+
+    MkDocs polls: at N = 10,000 evidence files the poller holds a quarter of a core even when nothing changes,
+    and while a rebuild runs it competes with it for the interpreter (the rebuild took twice as long). Set
+    ``extra.handbook.watch: polling`` where events do not arrive (some network drives, some containers).
+    """
+    settings = config.extra.get("handbook", {}) or {}
+    if str(settings.get("watch", "native")) == "polling":
+        return server
+    if not _use_native_observer(server):
+        log.info("无法改用系统文件事件监视，仍按 MkDocs 默认轮询")
+    return server
+
+
+def _use_native_observer(server) -> bool:
+    # Private parts of MkDocs' LiveReloadServer (1.5–1.6); when they are not there, polling stays.
+    watched = getattr(server, "_watched_paths", None)
+    observer = getattr(server, "observer", None)
+    if not isinstance(watched, dict) or observer is None or observer.is_alive():
+        return False
+    try:
+        from watchdog.observers import Observer
+    except ImportError:
+        return False
+    counts = dict(watched)
+    for path, count in counts.items():
+        for _ in range(count):
+            server.unwatch(path)
+    server.observer = Observer()
+    for path, count in counts.items():
+        for _ in range(count):
+            server.watch(path)
+    return True
+
+
+def on_env(env, config: MkDocsConfig, files: Files):
+    # MkDocs makes a new theme environment on every build, which compiles the theme's ~50 templates again
+    # (about 0.3 s); under serve, compiled templates are kept (keyed by their source: an edit still shows).
+    if state.command == "serve":
+        env.bytecode_cache = serve_cache.bytecode
+    return env
 
 
 @event_priority(-100)  # after every other plugin: the Markdown as it will be converted
@@ -243,13 +309,25 @@ def _memoize_search_entries(config: MkDocsConfig) -> None:
     index.add_entry_from_context = add_entry_from_context
 
 
+class _LinkedFile(File):
+    """A file already hard-linked into site/: MkDocs has nothing to copy (it would stat both ends to find out)."""
+
+    linked = False
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if not self.linked:
+            super().copy_file(dirty)
+
+
 def _publish_static(files: Files, config: MkDocsConfig, sources: list[tuple[str, Path]]) -> tuple[int, int]:
     """Register files MkDocs must not copy on every build; hard-link them into site/. Returns (linked, copied)."""
     linked = copied = 0
+    made: set[str] = set()
     for uri, source in sources:
-        file = File.generated(config, uri, abs_src_path=str(source), inclusion=InclusionLevel.NOT_IN_NAV)
+        file = _LinkedFile.generated(config, uri, abs_src_path=str(source), inclusion=InclusionLevel.NOT_IN_NAV)
         files.append(file)
-        if _link_into_site(source, Path(file.abs_dest_path)):
+        file.linked = _link_into_site(source, file.abs_dest_path, made)
+        if file.linked:
             linked += 1
         else:
             copied += 1
@@ -300,25 +378,40 @@ def _shown_path(path: Path, root: Path) -> str:
 
 
 def _add_changes_page(files: Files, config: MkDocsConfig, current) -> None:
-    """The /changes/ page (recent commits under evidence/), when that module is there."""
+    """The /changes/ page (recent commits under evidence/), from the scan's git history."""
     from handbook.changes import CHANGES_URI, render_changes_page
 
-    markdown = render_changes_page(state.root, current.project.plan.today, project=current.project)
+    commits = current.recent_commits or []  # outside a checkout there is nothing to list
+    project = current.project
+    # Under serve, a new uncommitted file leaves the history as it was: the page is not rendered again.
+    key = (tuple(c.sha for c in commits), project.plan.today, repr((project.plan, project.standard)))
+    if state.command == "serve" and serve_cache.changes_page[0] == key:
+        markdown = serve_cache.changes_page[1]
+    else:
+        markdown = render_changes_page(state.root, project.plan.today, project=project, commits=commits)
+        serve_cache.changes_page = (key, markdown)
     files.append(File.generated(config, CHANGES_URI, content=markdown, inclusion=InclusionLevel.NOT_IN_NAV))
 
 
-def _link_into_site(source: Path, dest: Path) -> bool:
-    """Hard-link ``source`` to ``dest`` (MkDocs then skips the copy); False when it fell back to a copy."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if dest.exists():
-        if os.path.samefile(source, dest):
+def _link_into_site(source: Path, dest: Path, made: set[str]) -> bool:
+    """Hard-link ``source`` to ``dest`` (MkDocs then skips the copy); False when it fell back to a copy.
+
+    ``made``: folders already created in this build (ten thousand files share a few hundred folders)."""
+    folder = os.path.dirname(dest)
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    for attempt in range(2):
+        try:
+            os.link(source, dest, follow_symlinks=False)  # a file swapped for a link after the scan stays a link
             return True
-        dest.unlink()  # a stale file in site/ (dirty build); never touches evidence/
-    try:
-        os.link(source, dest, follow_symlinks=False)  # a file swapped for a link after the scan stays a link
-        return True
-    except OSError:
-        return False  # another filesystem (e.g. serve's temp dir): MkDocs copies it as usual
+        except FileExistsError:  # a stale file in site/ (dirty build); never touches evidence/
+            if attempt or os.path.samefile(source, dest):
+                return not attempt
+            os.unlink(dest)
+        except OSError:
+            return False  # another filesystem (e.g. serve's temp dir): MkDocs copies it as usual
+    return False
 
 
 def on_post_build(config: MkDocsConfig) -> None:

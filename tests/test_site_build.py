@@ -241,6 +241,12 @@ def test_serve_rebuild_reuses_pages_and_keeps_their_anchors(tmp_path, caplog):
             build(config, serve_url="http://127.0.0.1:8000/")
         assert hook.serve_cache.reused, "the second build should reuse unchanged pages"
         assert "does not contain an anchor" not in caplog.text
+        # The generated Markdown the memo handed back is exactly a fresh render of this build's archive.
+        from handbook.render import render_site
+
+        fresh = render_site(hook.state.archive)
+        memo = hook.serve_cache.render_memo
+        assert memo.reused and {uri: memo._pages[uri][1] for uri in fresh} == fresh
         page = (tmp_path / "site" / "items" / "45" / "index.html").read_text(encoding="utf-8")
         assert "新交的监测报告" in page
     finally:

@@ -177,6 +177,39 @@ def make_archive(*, with_indicators: bool = True, root: Path = Path("/nonexisten
     return archive
 
 
+def test_a_crowded_checklist_cell_names_three_files_problem_first_and_counts_the_rest():
+    archive = make_archive()
+    folder = "03/03.1-年度工作计划"
+    extra = [_file(f"{folder}/2024-市爱卫办-补充材料{n}.pdf", unit="市爱卫办", years=(2024,), title=f"补充材料{n}",
+                   material="03.1", item=3) for n in range(5)]
+    extra[4].problems.append(Problem(code="pdf-broken", message="打不开", fix="重新导出"))
+    archive.files.extend(extra)
+    cell = next(c for c in archive.cells if c.material == "03.1" and c.year == 2024)
+    cell.files.extend(f.path for f in extra)  # 6 files in one cell
+    page = render_site(archive)["items/03.md"]
+    row = next(line for line in page.splitlines() if line.startswith("| 2024 |") and "补充材料" in line)
+    assert row.count(".hb-file") == 3 and "补充材料4" in row  # the problem file is among the three named
+    assert "另 3 个文件，见[已收集文件](#已收集文件)" in row
+    files_table = page.split("## 已收集文件")[1]
+    assert all(f"补充材料{n}" in files_table for n in range(5))  # every file is still listed
+
+
+def test_page_memo_renders_again_only_what_changed_and_never_serves_a_stale_page():
+    from handbook.render import PageMemo
+
+    memo = PageMemo()
+    first = render_site(make_archive(), memo=memo)
+    assert render_site(make_archive(), memo=memo) == first and memo.reused == len(first)
+    changed = make_archive()
+    target = next(f for f in changed.files if f.item == 3)
+    target.title = "改过的标题"
+    memo.reused = memo.rendered = 0
+    again = render_site(changed, memo=memo)
+    assert again == render_site(changed)  # what a build without the memo makes
+    assert "改过的标题" in again["items/03.md"] and again["items/03.md"] != first["items/03.md"]
+    assert again["items/45.md"] == first["items/45.md"] and 0 < memo.rendered < len(first)
+
+
 # --------------------------------------------------------------------------- golden files
 
 
