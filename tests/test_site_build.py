@@ -259,3 +259,39 @@ def test_outside_git_the_committer_columns_are_left_out(built):
     assert not (root / ".git").exists() and not any(f.committer for f in archive.files)
     page = (site / "items" / "03" / "index.html").read_text(encoding="utf-8")
     assert "<th>大小</th>" in page and "提交人" not in page
+
+
+@pytest.mark.parametrize("watch", ["native", "polling"])
+def test_serve_watches_with_file_events_unless_told_to_poll(tmp_path, watch):
+    """MkDocs polls every watched file twice a second; the hook moves its watches to the system's file events
+    (inotify here), keeping every watched path, and a new evidence file still asks for a rebuild."""
+    import time
+
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.observers.polling import PollingObserver
+
+    from mkdocs_hook import on_serve  # hooks/ is on sys.path (conftest)
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "evidence").mkdir()
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path / "site"))
+    server.watch(str(tmp_path / "docs"))
+    server.watch(str(tmp_path / "evidence"))
+
+    class Config:
+        extra = {"handbook": {"watch": watch}}
+
+    assert on_serve(server, Config(), server.builder) is server
+    assert set(server._watched_paths) == {str(tmp_path / "docs"), str(tmp_path / "evidence")}
+    assert isinstance(server.observer, PollingObserver) == (watch == "polling")
+    server.observer.start()
+    try:
+        time.sleep(0.3)
+        (tmp_path / "evidence" / "2026-市爱卫办-新文件.pdf").write_bytes(b"%PDF-1.4\n")
+        deadline = time.monotonic() + 5
+        while not server._want_rebuild and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server._want_rebuild
+    finally:
+        server.observer.stop()
+        server.observer.join()
