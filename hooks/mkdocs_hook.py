@@ -19,10 +19,12 @@ import hashlib
 import json
 import logging
 import os
+import re
+import shutil
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from jinja2.bccache import Bucket, BytecodeCache
@@ -92,6 +94,8 @@ class _ServeCache:
         self.render_memo = None  # handbook.render.PageMemo: the generated Markdown, by its inputs
         self.changes_page: tuple = (None, "")  # (history and plan it was rendered from, Markdown)
         self.bytecode = _MemoryBytecodeCache()  # the theme's compiled templates
+        self.evidence_stamps: dict[str, tuple[int, int]] = {}  # uri → (size, mtime) linked by the last build
+        self.kept_dir: Path | None = None  # where they wait while MkDocs empties site/
 
     def start_build(self, files: Files, config: MkDocsConfig) -> None:
         self.keys, self.reused = {}, set()
@@ -133,7 +137,18 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     state.archive = None
     state.started, state.phases, state.counts = time.perf_counter(), {}, {}
     _absolute_jieba_dict(config, config_dir)
+    if state.command == "serve":
+        _no_privacy_scan_in_preview(config)
     return config
+
+
+def _no_privacy_scan_in_preview(config: MkDocsConfig) -> None:
+    # With assets_fetch off, Material's privacy plugin only warns about outside URLs (strict builds fail on
+    # them); the HTML is the same without it. In the preview it would parse every page again on every rebuild.
+    privacy = config.plugins.get("material/privacy") or config.plugins.get("privacy")
+    settings = getattr(privacy, "config", None)
+    if settings is not None and not settings.get("assets_fetch", True):
+        settings.enabled = False
 
 
 def _today(value) -> dt.date | None:
@@ -189,13 +204,17 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     with _phase("changes"):
         _add_changes_page(files, config, current)
     evidence_root = current.evidence_root or state.root / "evidence"
-    published = [
-        (evidence_uri(e.path), evidence_root / e.path)
-        for e in current.files
-        if is_published(e)  # restricted files and links are listed on the pages, never published
-    ]
+    shown = [e for e in current.files if is_published(e)]  # restricted files and links are listed, never published
+    published = [(evidence_uri(e.path), evidence_root / e.path) for e in shown]
     with _phase("link"):
-        linked, copied = _publish_static(files, config, published)
+        still_linked: set[str] = set()
+        if state.command == "serve":
+            stamps = {uri: (e.size, e.mtime_ns) for (uri, _), e in zip(published, shown)}
+            still_linked = _bring_back_evidence(config, stamps)
+        linked, copied = _publish_static(files, config, published, still_linked)
+        if state.command == "serve":  # only now: a build that failed half-way leaves nothing to trust
+            serve_cache.evidence_stamps = {f.src_uri: stamps[f.src_uri] for f in files
+                                           if isinstance(f, _LinkedFile) and f.linked and f.src_uri in stamps}
     state.counts.update(evidence_linked=linked, evidence_copied=copied)
     note = "（站点目录与 evidence/ 不在同一文件系统，无法硬链接）" if copied else ""
     log.info(f"佐证文件：{linked} 个以硬链接发布，{copied} 个复制发布{note}")
@@ -207,8 +226,44 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
+    _speed_up_search(config, memoize=state.command == "serve")
     if state.command == "serve":
-        _memoize_search_entries(config)
+        _set_evidence_aside(config)
+
+
+# Under serve MkDocs empties site/ before every build, and the hook then hard-linked all 10,000 evidence files
+# again. Instead the linked tree is moved out of the way (one rename) and back; only what changed is linked
+# or unlinked.
+def _kept_evidence(config: MkDocsConfig) -> tuple[Path, Path]:
+    site = Path(config.site_dir)
+    return site / "evidence", site.parent / f".{site.name}-evidence"
+
+
+def _set_evidence_aside(config: MkDocsConfig) -> None:
+    linked, kept = _kept_evidence(config)
+    if linked.is_dir() and not kept.exists():
+        os.replace(linked, kept)
+        serve_cache.kept_dir = kept
+
+
+def _bring_back_evidence(config: MkDocsConfig, stamps: dict[str, tuple[int, int]]) -> set[str]:
+    """Put the linked tree back; the uris whose file is as it was (path, size, mtime: the scan's own test)."""
+    linked, kept = _kept_evidence(config)
+    previous, serve_cache.evidence_stamps = serve_cache.evidence_stamps, {}
+    if not kept.is_dir() or linked.exists():
+        return set()
+    os.replace(kept, linked)
+    serve_cache.kept_dir = None
+    site = Path(config.site_dir)
+    for uri in previous.keys() - stamps.keys():  # deleted, renamed, or now restricted: gone from the preview
+        with suppress(FileNotFoundError):
+            os.unlink(site / uri)
+    return {uri for uri, stamp in stamps.items() if previous.get(uri) == stamp}
+
+
+def on_shutdown() -> None:
+    if state.command == "serve" and serve_cache.kept_dir is not None:
+        shutil.rmtree(serve_cache.kept_dir, ignore_errors=True)  # hard links only: evidence/ is not touched
 
 
 def on_serve(server, config: MkDocsConfig, builder):
@@ -288,20 +343,41 @@ def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
     return html
 
 
-def _memoize_search_entries(config: MkDocsConfig) -> None:
-    """Material's search indexes every page on every build; under serve, reuse the entries of unchanged pages."""
+# A section the page marks ``data-search-exclude``: from its heading to the next heading that starts a section.
+_EXCLUDED_SECTION = re.compile(r"<h[1-6]\b[^>]*\bdata-search-exclude\b[^>]*>.*?(?=<h[1-6]\b[^>]*\bid=|\Z)", re.S)
+
+
+def without_excluded_sections(html: str) -> str:
+    """The page's HTML without the sections search leaves out anyway (Material still parses them first)."""
+    return _EXCLUDED_SECTION.sub("", html) if "data-search-exclude" in html else html
+
+
+def _speed_up_search(config: MkDocsConfig, *, memoize: bool) -> None:
+    """Material's search parses every page: skip the excluded sections (the item file tables, most of a large
+    item page) before it parses; under serve, also reuse the entries of pages whose HTML did not change."""
     search = config.plugins.get("material/search") or config.plugins.get("search")
     index = getattr(search, "search_index", None)
     original = getattr(index, "add_entry_from_context", None)
     if original is None or not isinstance(getattr(index, "entries", None), list):
-        return  # another search plugin: nothing to memoize
+        return  # another search plugin: leave it alone
+
+    def index_page(page) -> None:
+        content = page.content
+        page.content = without_excluded_sections(content or "")
+        try:
+            original(page)
+        finally:
+            page.content = content
 
     def add_entry_from_context(page) -> None:
+        if not memoize:
+            index_page(page)
+            return
         key = (page.url, hashlib.sha1((page.content or "").encode("utf-8", "surrogateescape")).digest())
         entries = serve_cache.search.get(key)
         if entries is None:
             start = len(index.entries)
-            original(page)
+            index_page(page)
             entries = serve_cache.search[key] = index.entries[start:]
         else:
             index.entries.extend(entries)
@@ -319,14 +395,17 @@ class _LinkedFile(File):
             super().copy_file(dirty)
 
 
-def _publish_static(files: Files, config: MkDocsConfig, sources: list[tuple[str, Path]]) -> tuple[int, int]:
-    """Register files MkDocs must not copy on every build; hard-link them into site/. Returns (linked, copied)."""
+def _publish_static(
+    files: Files, config: MkDocsConfig, sources: list[tuple[str, Path]], still_linked: set[str] = frozenset()
+) -> tuple[int, int]:
+    """Register files MkDocs must not copy on every build; hard-link them into site/ (``still_linked``: already
+    there from the previous serve build). Returns (linked, copied)."""
     linked = copied = 0
     made: set[str] = set()
     for uri, source in sources:
         file = _LinkedFile.generated(config, uri, abs_src_path=str(source), inclusion=InclusionLevel.NOT_IN_NAV)
         files.append(file)
-        file.linked = _link_into_site(source, file.abs_dest_path, made)
+        file.linked = uri in still_linked or _link_into_site(source, file.abs_dest_path, made)
         if file.linked:
             linked += 1
         else:

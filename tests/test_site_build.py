@@ -235,10 +235,23 @@ def test_serve_rebuild_reuses_pages_and_keeps_their_anchors(tmp_path, caplog):
         build(config, serve_url="http://127.0.0.1:8000/")
         folder = tmp_path / "evidence" / "45-病媒生物预防控制" / "45.3-病媒生物密度监测报告"
         sample = next(folder.glob("*.pdf"))
-        shutil.copyfile(sample, folder / "2024-市疾控中心-新交的监测报告.pdf")
+        new_file = folder / "2024-市疾控中心-新交的监测报告.pdf"
+        shutil.copyfile(sample, new_file)
+        site_evidence = tmp_path / "site" / "evidence"
+        removed = next(p for p in (tmp_path / "evidence").rglob("*.pdf") if p.parent != folder)
+        published_copy = site_evidence / removed.relative_to(tmp_path / "evidence")
+        assert published_copy.is_file()
+        removed.unlink()
+        untouched = os.stat(sample).st_ctime_ns  # linking or unlinking it again would change its ctime
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="mkdocs"):
             build(config, serve_url="http://127.0.0.1:8000/")
+        # The linked tree survived MkDocs emptying site/: the new file is linked, the deleted one is gone.
+        assert os.path.samefile(new_file, site_evidence / new_file.relative_to(tmp_path / "evidence"))
+        assert not published_copy.exists()
+        assert os.path.samefile(sample, site_evidence / sample.relative_to(tmp_path / "evidence"))
+        assert os.stat(sample).st_ctime_ns == untouched  # moved aside and back, not unlinked and linked again
+        assert not (tmp_path / ".site-evidence").exists()
         assert hook.serve_cache.reused, "the second build should reuse unchanged pages"
         assert "does not contain an anchor" not in caplog.text
         # The generated Markdown the memo handed back is exactly a fresh render of this build's archive.
@@ -295,3 +308,36 @@ def test_serve_watches_with_file_events_unless_told_to_poll(tmp_path, watch):
     finally:
         server.observer.stop()
         server.observer.join()
+
+
+def test_search_entries_are_those_material_makes_without_parsing_excluded_sections():
+    """The hook drops ``data-search-exclude`` sections before Material parses a page: same entries, less work."""
+    from material.plugins.search.plugin import SearchIndex
+
+    from mkdocs_hook import without_excluded_sections
+
+    html = (
+        '<h1 id="第3项">第 3 项</h1><p>要求</p>'
+        '<h2 id="材料清单">材料清单</h2><table><tr><td>计划</td></tr></table>'
+        '<h2 data-search-exclude id="已收集文件">已收集文件</h2><table><tr><td>2024 计划.pdf</td></tr></table>'
+        '<h3>没有 id 的小标题</h3><p>仍在排除的一节里</p>'
+        '<h2 id="缺失材料">缺失材料</h2><p>总结</p>'
+    )
+
+    class Page:
+        url, title, meta, toc = "items/03/", "第 3 项", {}, []
+
+        def __init__(self, content: str) -> None:
+            self.content = content
+
+    def entries(content: str) -> list:
+        index = SearchIndex(lang=["zh"], separator=r"[\s\-]+", pipeline=[], jieba_dict=None, jieba_dict_user=None)
+        index.add_entry_from_context(Page(content))
+        return index.entries
+
+    stripped = without_excluded_sections(html)
+    assert "2024 计划.pdf" not in stripped and "缺失材料" in stripped and "材料清单" in stripped
+    found = entries(html)
+    assert [e["location"] for e in found] == ["items/03/", "items/03/#材料清单", "items/03/#缺失材料"]
+    assert entries(stripped) == found
+    assert without_excluded_sections("<h2 id=a>a</h2>") == "<h2 id=a>a</h2>"
