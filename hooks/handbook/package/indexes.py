@@ -270,15 +270,26 @@ class Volume:
         return sum(r.pages or 0 for r in self.rows)
 
 
+def _item_of(material_id: str) -> int | None:
+    head = material_id.split(".")[0]
+    return int(head) if head.isdigit() else None
+
+
 def build_volumes(archive: Archive, packed: list[PackedFile]) -> list[Volume]:
     """One volume per item: every file serving one of its materials (a shared file is listed in each)."""
     standard = archive.project.standard
     categories = {c.number: c for c in standard.categories}
+    # Which items each file serves, found once (not 45 passes over ten thousand files).
+    by_item: dict[int, list[PackedFile]] = {}
+    for entry in packed:
+        served = {entry.file.item} | {_item_of(m) for m in entry.file.materials}
+        for number in served - {None}:
+            by_item.setdefault(number, []).append(entry)
     volumes = []
     for number in sorted(standard.items):
         item = standard.items[number]
         ids = {m.id for m in item.materials}
-        entries = [e for e in packed if e.file.item == number or ids.intersection(e.file.materials)]
+        entries = [e for e in by_item.get(number, ()) if e.file.item == number or ids.intersection(e.file.materials)]
         entries.sort(key=lambda e: (_material_key(_material_in(e.file, ids)), e.seq))
         category = categories.get(item.category)
         volume = Volume(item, f"{category.numeral}、{category.title}" if category else "")
