@@ -66,7 +66,7 @@ class CacheEntry:
     crc32: int | None = None
 
     def to_json(self) -> dict:
-        # Spelled out, not dataclasses.asdict (which deep-copies): saving 10,000 entries 0.6 s → 0.05 s.
+        # Spelled out, not dataclasses.asdict (which deep-copies): saving 10,000 entries about 0.2 s → 0.06 s.
         return {
             "size": self.size, "mtime_ns": self.mtime_ns, "sha256": self.sha256, "filetype": self.filetype,
             "pages": self.pages, "crc32": self.crc32,
