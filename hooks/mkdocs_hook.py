@@ -7,9 +7,12 @@ review package (into the cache folder, published as site/package/ by hard link) 
 shows this build's figures. on_post_build: write handbook.json (not under serve), and the build's own figures (scan counters,
 time of each phase) to ``<root>/.cache/handbook/last-build.json`` for the benchmark and for curious maintainers.
 
-Under ``mkdocs serve`` only, a rebuild reuses the HTML (and the search entries) of every page whose Markdown did
-not change since the previous build of the session: after one new evidence file, only the few pages that list
-it are converted again, instead of every page of a ten-thousand-file archive.
+Under ``mkdocs serve`` only (a session of rebuilds in one process): pages whose inputs did not change are not
+rendered again (handbook.render.PageMemo), nor converted again (their HTML, anchors and search entries are
+reused); the hard-linked evidence tree is moved aside while MkDocs empties site/ and put back; the theme's
+compiled templates are kept; and the watches use the system's file events instead of MkDocs' polling
+(``extra.handbook.watch: polling`` keeps the polling). After one new evidence file only the few pages that
+list it are rendered and converted again.
 """
 
 from __future__ import annotations
