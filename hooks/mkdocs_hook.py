@@ -269,6 +269,9 @@ def on_shutdown() -> None:
         shutil.rmtree(serve_cache.kept_dir, ignore_errors=True)  # hard links only: evidence/ is not touched
 
 
+WATCH_CHOICES = ("native", "polling")
+
+
 def on_serve(server, config: MkDocsConfig, builder):
     """Watch with the system's file events (inotify …) instead of MkDocs' polling of every file twice a second.
 
@@ -277,7 +280,15 @@ def on_serve(server, config: MkDocsConfig, builder):
     ``extra.handbook.watch: polling`` where events do not arrive (some network drives, some containers).
     """
     settings = config.extra.get("handbook", {}) or {}
-    if str(settings.get("watch", "native")) == "polling":
+    watch = str(settings.get("watch", "native"))
+    if watch not in WATCH_CHOICES:
+        from handbook.diagnostics import suggest
+
+        nearest = suggest(watch, list(WATCH_CHOICES)) or "native"
+        log.warning(f"mkdocs.yml：extra.handbook.watch 的值 {watch!r} 无效，只能是 native 或 polling"
+                    f" — 是否应为 {nearest}？本次按 {nearest} 处理")
+        watch = nearest
+    if watch == "polling":
         return server
     if not _use_native_observer(server):
         log.info("无法改用系统文件事件监视，仍按 MkDocs 默认轮询")

@@ -341,3 +341,23 @@ def test_search_entries_are_those_material_makes_without_parsing_excluded_sectio
     assert [e["location"] for e in found] == ["items/03/", "items/03/#材料清单", "items/03/#缺失材料"]
     assert entries(stripped) == found
     assert without_excluded_sections("<h2 id=a>a</h2>") == "<h2 id=a>a</h2>"
+
+
+def test_a_misspelt_watch_setting_is_named_with_the_nearest_value(tmp_path, caplog):
+    import logging
+
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.observers.polling import PollingObserver
+
+    from mkdocs_hook import on_serve
+
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(tmp_path))
+
+    class Config:
+        extra = {"handbook": {"watch": "poling"}}
+
+    with caplog.at_level(logging.WARNING, logger="mkdocs.hooks.handbook"):
+        on_serve(server, Config(), server.builder)
+    assert "extra.handbook.watch" in caplog.text and "'poling'" in caplog.text and "是否应为 polling" in caplog.text
+    assert isinstance(server.observer, PollingObserver)  # taken as the nearest value, polling
