@@ -44,8 +44,7 @@ def bar_chart(bars: list[Bar], *, title: str, width: int = 520, label_width: int
     parts = _svg_open(width, height, title)
     for i, bar in enumerate(bars):
         y = 4 + i * row
-        filled = max(0.0, min(100.0, bar.percent)) / 100 * track if bar.percent is not None else 0.0
-        value = f"{bar.percent:.1f}%" if bar.percent is not None else "无应交材料"
+        filled, value = _filled_and_value(bar, track)
         text_y = y + row / 2 + 5
         label = f'<text class="hb-bar-label" x="{label_width - 8}" y="{text_y:.0f}" text-anchor="end">{_esc(bar.label)}</text>'
         if bar.href:
@@ -71,6 +70,13 @@ def _svg_open(width: int, height: int, title: str) -> list[str]:
     ]
 
 
+def _filled_and_value(bar: Bar, length: float) -> tuple[float, str]:
+    """How much of a bar of ``length`` is filled (the percent kept within 0–100), and the figure shown beside it."""
+    if bar.percent is None:
+        return 0.0, "无应交材料"
+    return max(0.0, min(100.0, bar.percent)) / 100 * length, f"{bar.percent:.1f}%"
+
+
 def bar_chart_narrow(bars: list[Bar], *, title: str, width: int = 360, row: int = 44) -> str:
     """The same bars for a phone: the label and value on one line, the bar full width below it.
 
@@ -80,8 +86,7 @@ def bar_chart_narrow(bars: list[Bar], *, title: str, width: int = 360, row: int 
     parts = _svg_open(width, height, title)
     for i, bar in enumerate(bars):
         y = 2 + i * row
-        filled = max(0.0, min(100.0, bar.percent)) / 100 * width if bar.percent is not None else 0.0
-        value = f"{bar.percent:.1f}%" if bar.percent is not None else "无应交材料"
+        filled, value = _filled_and_value(bar, width)
         label = f'<text class="hb-bar-label" x="0" y="{y + 16}">{_esc(bar.label)}</text>'
         if bar.href:
             label = f'<a href="{_esc(bar.href)}">{label}</a>'
