@@ -8,7 +8,7 @@ commits it to a throw-away git repository (so provenance is measured too), and r
 process whose wall time and peak RSS (``wait4`` rusage) are recorded; the hook's own figures (files hashed,
 seconds per phase) come from ``.cache/handbook/last-build.json``, and a ``git`` shim on PATH counts git calls:
 
-1. ``full``      ``mkdocs build`` (site only: ``extra.handbook.package: false``) with an empty hash cache,
+1. ``full``      ``mkdocs build`` (site only: ``extra.handbook.outputs.package: false``) with an empty hash cache,
    ``plain``     against plain MkDocs on the same generated Markdown (no hook, no scanning, no evidence files)
 2. ``nochange``  a second build, nothing changed (files hashed again: 0)
 3. ``add1``      a build after adding one evidence file (hashed: 1), ``plan`` one after changing the local plan
@@ -152,7 +152,7 @@ def prepare(workdir: Path, n: int, mb: int) -> tuple[Path, dict]:
     # The site only: the package is measured on its own (step 4).
     text, found = re.subn(r"(?m)^(\s+package:\s*)true\b", r"\1false", text)
     if not found:
-        raise SystemExit("mkdocs.yml 中找不到 extra.handbook.package，无法只测站点构建")
+        raise SystemExit("mkdocs.yml 中找不到 extra.handbook.outputs.package，无法只测站点构建")
     config.write_text(text, encoding="utf-8")
     (project / ".gitignore").write_text("site/\n.cache/\n", encoding="utf-8")
     quiet = {"stdout": subprocess.DEVNULL, "check": True}
@@ -174,8 +174,8 @@ def plain_project(workdir: Path, project: Path) -> Path:
     """The same generated pages, written out, for plain MkDocs: no hook, same theme, plugins and nav."""
     if str(ROOT / "hooks") not in sys.path:
         sys.path.insert(0, str(ROOT / "hooks"))  # the same code as the project copy's hooks/
-    from handbook.changes import CHANGES_URI, render_changes_page
-    from handbook.package import render_skipped_page
+    from handbook.outputs.changes import CHANGES_URI, render_changes_page
+    from handbook.outputs.package import render_skipped_page
     from handbook.pipeline import build_archive
     from handbook.render import render_site
 
@@ -184,7 +184,7 @@ def plain_project(workdir: Path, project: Path) -> Path:
     archive = build_archive(project, today=dt.date.fromisoformat(TODAY))  # warm cache: hashes nothing
     pages = render_site(archive)
     pages[CHANGES_URI] = render_changes_page(project, archive.project.plan.today, project=archive.project)
-    pages["package.md"] = render_skipped_page("mkdocs.yml 的 extra.handbook.package 设为 false。")
+    pages["package.md"] = render_skipped_page("mkdocs.yml 的 extra.handbook.outputs.package 设为 false。")
     for uri, markdown in pages.items():
         target = plain / "docs" / uri
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -282,7 +282,7 @@ def on_serve(server, config: MkDocsConfig, builder):
     settings = config.extra.get("handbook", {}) or {}
     watch = str(settings.get("watch", "native"))
     if watch not in WATCH_CHOICES:
-        from handbook.diagnostics import suggest
+        from handbook.problems import suggest
 
         nearest = suggest(watch, list(WATCH_CHOICES)) or "native"
         log.warning(f"mkdocs.yml：extra.handbook.watch 的值 {watch!r} 无效，只能是 native 或 polling"
@@ -429,7 +429,7 @@ def _publish_static(
 
 def _add_package(files: Files, config: MkDocsConfig, current) -> None:
     """The review package and its /package/ page; under ``mkdocs serve`` only a page that says why not."""
-    from handbook.package import PackageError, build_package, render_page, render_skipped_page
+    from handbook.outputs.package import PackageError, build_package, render_page, render_skipped_page
     from handbook.pipeline import default_cache_dir
     from handbook.render.context import md_escape
 
@@ -437,7 +437,7 @@ def _add_package(files: Files, config: MkDocsConfig, current) -> None:
         log.info("mkdocs serve 预览时不生成资料评估材料包；需要时运行 mkdocs build")
         page = render_skipped_page("mkdocs serve 预览时不生成（打包要读取全部佐证文件，耗时较长）。")
     elif not state.package:
-        page = render_skipped_page("mkdocs.yml 的 extra.handbook.package 设为 false。")
+        page = render_skipped_page("mkdocs.yml 的 extra.handbook.outputs.package 设为 false。")
     else:
         # Written atomically into the cache (the previous package survives a failed build), then hard-linked
         # into site/package/, so the bytes exist once and MkDocs' link check sees the download links.
@@ -472,7 +472,7 @@ def _shown_path(path: Path, root: Path) -> str:
 
 def _add_changes_page(files: Files, config: MkDocsConfig, current) -> None:
     """The /changes/ page (recent commits under evidence/), from the scan's git history."""
-    from handbook.changes import CHANGES_URI, render_changes_page
+    from handbook.outputs.changes import CHANGES_URI, render_changes_page
 
     commits = current.recent_commits or []  # outside a checkout there is nothing to list
     project = current.project
@@ -537,7 +537,7 @@ def _write_build_stats() -> None:
 
 
 def _write_export(current, path: Path) -> None:
-    from handbook.export import export_model
+    from handbook.outputs.export import export_model
 
     data = export_model(current)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False) as out:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from handbook.package import slots, zipper
+from handbook.outputs.package import slots, zipper
 from handbook.render import Site, context
 
 ROOT = Path(__file__).resolve().parent.parent

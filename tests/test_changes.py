@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
 from factory import commit_all, git, init_repo, make_project, write  # noqa: E402
 
-from handbook import changes  # noqa: E402
+from handbook.outputs import changes  # noqa: E402
 
 PLAN = "evidence/03-计划/03.2-年度工作计划"
 SUMMARY = "evidence/03-计划/03.1-各单位年度总结"
@@ -111,8 +111,8 @@ def test_the_scan_reads_provenance_and_the_period_in_one_git_call(repo, monkeypa
     """The site's /changes/ page comes from the scan's own git log: same page, one git process per build."""
     import subprocess
 
-    from handbook import gitinfo
-    from handbook.scan import scan_evidence
+    from handbook.scan import git as gitinfo
+    from handbook.scan.evidence import scan_evidence
 
     calls = []
     real_popen = subprocess.Popen
@@ -134,10 +134,10 @@ def test_the_scan_reads_provenance_and_the_period_in_one_git_call(repo, monkeypa
 def test_cli_text(repo, capsys, monkeypatch):
     import argparse
 
-    import handbook.project
+    import handbook.load.project
     from handbook.commands import changes as command
 
-    monkeypatch.setattr(handbook.project, "load_project", lambda root, **kw: make_project(root))
+    monkeypatch.setattr(handbook.load.project, "load_project", lambda root, **kw: make_project(root))
 
     args = argparse.Namespace(root=repo, since=dt.date(2026, 7, 9), until=TODAY, format="text")
     assert command.run(args) == 0

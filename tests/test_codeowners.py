@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
 from factory import make_project  # noqa: E402
 
-from handbook.codeowners import codeowners_text  # noqa: E402
+from handbook.outputs.codeowners import codeowners_text  # noqa: E402
 from handbook.commands import codeowners as codeowners_command  # noqa: E402
 
 OFFICE, WJW, JYJ, ZS = "@city/aiweiban", "@city/wjw", "@city/jyj", "@zhang.san"  # 市教育局 has JYJ and ZS
@@ -196,9 +196,9 @@ def test_no_office_account_means_no_default_line():
 
 
 def test_command_writes_the_flavours_default_path(tmp_path, monkeypatch, capsys):
-    import handbook.project
+    import handbook.load.project
 
-    monkeypatch.setattr(handbook.project, "load_project", lambda root, **kw: make_project(root))
+    monkeypatch.setattr(handbook.load.project, "load_project", lambda root, **kw: make_project(root))
     args = argparse.Namespace(root=tmp_path, flavor="gitea", out=None, office=None)
     assert codeowners_command.run(args) == 0
     written = (tmp_path / ".gitea" / "CODEOWNERS").read_text(encoding="utf-8")

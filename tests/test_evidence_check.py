@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
 from factory import commit_all, evidence, init_repo, make_project, problem, write  # noqa: E402
 
-from handbook import evidence_check  # noqa: E402
+from handbook.outputs import evidence_report as evidence_check  # noqa: E402
 from handbook.cli import main  # noqa: E402
 from handbook.model import Level  # noqa: E402
 

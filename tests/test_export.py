@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook.export import export_model
+from handbook.outputs.export import export_model
 from handbook.model import (
     Archive,
     Cell,
@@ -27,7 +27,7 @@ from handbook.model import (
     Tally,
     Verdict,
 )
-from handbook.project import load_project
+from handbook.load.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = Path(__file__).parent / "fixtures" / "loader" / "good"
@@ -153,7 +153,7 @@ def test_export_carries_the_diagnostics(tmp_path: Path) -> None:
 
 
 def test_schema_file_is_valid_json_and_names_every_top_key() -> None:
-    schema_path = ROOT / "hooks/handbook/schema/handbook.schema.json"
+    schema_path = ROOT / "hooks/handbook/outputs/schema/handbook.schema.json"
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert TOP_KEYS | {"files", "cells", "summary"} <= set(schema["properties"])
@@ -261,13 +261,13 @@ def check_schema(value, schema: dict, root: dict, path: str = "$") -> list[str]:
 
 @pytest.mark.parametrize("which", ["project", "archive"])
 def test_export_matches_the_json_schema(which: str) -> None:
-    schema = json.loads((ROOT / "hooks/handbook/schema/handbook.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "hooks/handbook/outputs/schema/handbook.schema.json").read_text(encoding="utf-8"))
     data = export_model(make_archive() if which == "archive" else load_project(GOOD))
     assert check_schema(json.loads(json.dumps(data)), schema, schema) == []
 
 
 def test_schema_checker_can_fail() -> None:
-    schema = json.loads((ROOT / "hooks/handbook/schema/handbook.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "hooks/handbook/outputs/schema/handbook.schema.json").read_text(encoding="utf-8"))
     data = json.loads(json.dumps(export_model(make_archive())))
     data["cells"][0]["status"] = "done"
     data["units"][0]["liaison"] = "张三 138…"

@@ -1,4 +1,4 @@
-"""Content checks (handbook.filecheck) and name parsing (handbook.filenames) on real files made here."""
+"""Content checks (handbook.scan.content) and name parsing (handbook.scan.names) on real files made here."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from handbook import filecheck, filenames
-from handbook.hashcache import digests_of, open_readonly
+from handbook.scan import content as filecheck
+from handbook.scan import names as filenames
+from handbook.scan.cache import digests_of
+from handbook.util.files import open_readonly
 from handbook.model import Level
 
 # --------------------------------------------------------------------------- real file bytes (shared with test_scan)

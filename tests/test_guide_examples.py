@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from handbook import filenames as fn
-from handbook.project import load_project
+from handbook.scan import names as fn
+from handbook.load.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from handbook.indicators import evaluate_indicators, verdict_label
-from handbook.indicators.effective import effective_indicator, needed_years
-from handbook.indicators.rules import judge, slope
-from handbook.indicators.values import parse_value
+from handbook.judge.indicators import evaluate_indicators, verdict_label
+from handbook.load.effective import effective_indicator, needed_years
+from handbook.judge.rules import judge, slope
+from handbook.scan.indicator_table import parse_value
 from handbook.model import (
     CountyVariant,
     Indicator,
@@ -308,7 +308,7 @@ def test_local_override_wins_over_standard_and_county():
 
 def test_shipped_standard_county_variants():
     """The shipped indicators.yml: 县 uses 95% for 22 and 300 days for 23; 14 is city only; 38 needs 5 years."""
-    from handbook import standard as standard_module
+    from handbook.load import standard as standard_module
 
     diagnostics: list = []
     standard = standard_module.load_standard(ROOT, diagnostics)

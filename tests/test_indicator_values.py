@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from handbook.indicators import evaluate_indicators, result_as_dict, verdict_label
-from handbook.indicators.template import write_template
+from handbook.judge.indicators import evaluate_indicators, result_as_dict, verdict_label
+from handbook.outputs.indicator_template import write_template
 from handbook.model import (
     CountyVariant,
     Indicator,
@@ -367,7 +367,7 @@ def test_template_command(tmp_path):
 
 def test_shipped_demo_values_read_cleanly_and_show_every_verdict():
     """The demo table for 登封 is what a new user sees first: no error in it, and each verdict on show."""
-    from handbook.project import load_project
+    from handbook.load.project import load_project
 
     root = Path(__file__).resolve().parent.parent
     shipped = load_project(root)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from handbook.judge import judge_cells, summarize
+from handbook.judge.cells import judge_cells, summarize
 from handbook.model import (
     Archive,
     Assignment,

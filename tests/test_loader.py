@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from handbook.diagnostics import nearest_material, nearest_number, suggest
+from handbook.problems import nearest_material, nearest_number, suggest
 from handbook.model import Kind, Level, RuleKind
-from handbook.plan import default_window
-from handbook.project import count_warnings, load_project
-from handbook.standard import read_target
-from handbook.yamlload import LineDict, LineList, load_yaml_text
+from handbook.load.plan import default_window
+from handbook.load.project import count_warnings, load_project
+from handbook.load.standard import read_target
+from handbook.load.yamlload import LineDict, LineList, load_yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = Path(__file__).parent / "fixtures" / "loader" / "good"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from handbook.model import Diagnostic, Level, Project
-from handbook.project import load_project
+from handbook.load.project import load_project
 
 GOOD = Path(__file__).parent / "fixtures" / "loader" / "good"
 NAT = "standards/national/"

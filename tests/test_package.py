@@ -21,7 +21,7 @@ from pathvalidate import is_valid_filename
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from handbook import package as pkg
+from handbook.outputs import package as pkg
 from handbook.model import (
     Archive,
     Assignment,
@@ -46,8 +46,8 @@ from handbook.model import (
     Unit,
     Verdict,
 )
-from handbook.package import fonts, layout, slots as slots_module, zipper
-from handbook.package.indexes import CATALOG_COLUMNS
+from handbook.outputs.package import fonts, layout, slots as slots_module, zipper
+from handbook.outputs.package.indexes import CATALOG_COLUMNS
 
 CITY = "登封市"
 YEAR = 2026

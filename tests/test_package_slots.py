@@ -20,9 +20,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from handbook import package as pkg
+from handbook.outputs import package as pkg
 from handbook.model import Kind, Level, Problem, Sidecar
-from handbook.package import fonts, layout, slots as slots_module, zipper
+from handbook.outputs.package import fonts, layout, slots as slots_module, zipper
 from test_package import (  # noqa: F401  (no_office_converter: the autouse fixture, applied here too)
     CITY,
     add_file,

@@ -1,4 +1,4 @@
-"""The evidence scan (handbook.scan) on real trees made in tmp_path: every problem code on a real file,
+"""The evidence scan (handbook.scan.evidence) on real trees made in tmp_path: every problem code on a real file,
 the hash cache, git provenance, and that nothing under evidence/ is ever changed."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook import scan
+from handbook.scan import evidence as scan
 from handbook.model import (
     Assignment,
     Category,
@@ -542,7 +542,7 @@ def test_unchanged_pdf_is_never_opened_again(evidence: Path, tmp_path: Path, mon
     write(evidence / PLAN_DIR / "2024-市卫健委-截断.pdf", good[:300])
     project = make_project()
     first = run_scan(project, evidence, cache_dir=tmp_path / "cache")
-    from handbook import filecheck
+    from handbook.scan import content as filecheck
 
     def refuse(*_args, **_kwargs):
         raise AssertionError("an unchanged PDF was opened again")
@@ -666,17 +666,17 @@ def test_a_shallow_clone_is_warned_about(tmp_path: Path, caplog: pytest.LogCaptu
         _git(repo, "commit", "-q", "-m", f"c{n}", name=f"人{n}")
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)], check=True, capture_output=True)
-    with caplog.at_level("WARNING", logger="handbook.gitinfo"):
+    with caplog.at_level("WARNING", logger="handbook.scan.git"):
         run_scan(make_project(), clone / "evidence", git=True)
     assert "浅克隆" in caplog.text and "GIT_DEPTH" in caplog.text
     caplog.clear()
-    with caplog.at_level("WARNING", logger="handbook.gitinfo"):
+    with caplog.at_level("WARNING", logger="handbook.scan.git"):
         run_scan(make_project(), repo / "evidence", git=True)
     assert "浅克隆" not in caplog.text
 
 
 def test_git_log_parsing_survives_chunks_split_mid_character() -> None:
-    from handbook import gitinfo
+    from handbook.scan import git as gitinfo
 
     text = (
         "\x1eaaa\x1f王五\x1f2025-01-02T03:04:05+08:00\x1f新\0\nA\x0003/03.1-计划/2025-市卫健委-新.pdf\0"
@@ -703,7 +703,7 @@ def test_git_log_parsing_survives_chunks_split_mid_character() -> None:
 
 
 def test_git_stops_once_every_wanted_path_is_found(tmp_path: Path) -> None:
-    from handbook import gitinfo
+    from handbook.scan import git as gitinfo
 
     repo = tmp_path / "repo"
     write(repo / "evidence/a.pdf", b"1")
@@ -750,7 +750,7 @@ def test_thousands_of_files_scan_quickly(evidence: Path, tmp_path: Path) -> None
 
 
 def test_shipped_demo_evidence_scans(tmp_path: Path) -> None:
-    from handbook.project import load_project
+    from handbook.load.project import load_project
 
     evidence = ROOT / "evidence"
     project = load_project(ROOT)
@@ -767,7 +767,7 @@ def test_shipped_demo_evidence_scans(tmp_path: Path) -> None:
 def test_cache_entry_json_keeps_every_field() -> None:
     from dataclasses import fields
 
-    from handbook.hashcache import CacheEntry
+    from handbook.scan.cache import CacheEntry
 
     entry = CacheEntry(size=3, mtime_ns=4, sha256="ab", filetype="pdf", pages=2, crc32=7,
                        problems=[Problem("pdf-encrypted", "加密", "去掉密码", Level.WARNING)])

@@ -466,7 +466,7 @@ def test_generated_pages_hide_the_sidebars_they_do_not_need(pages):
     assert hidden(pages["problems.md"]) == ["navigation", "toc"]
     assert hidden(pages["categories/1.md"]) == ["navigation", "toc"]
     assert "navigation" in hidden(pages["items/03.md"]) and "toc" not in hidden(pages["items/03.md"])
-    from handbook.package import render_skipped_page
+    from handbook.outputs.package import render_skipped_page
 
     assert hidden(render_skipped_page("测试")) == ["navigation"]
 

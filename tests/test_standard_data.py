@@ -468,7 +468,7 @@ def test_every_item_is_assigned_its_categorys_units_from_seed_000():
 
     Checked on the loaded plan, so a per-item override in assignments.yml would show up here.
     """
-    from handbook.project import load_project
+    from handbook.load.project import load_project
 
     project = load_project(ROOT)
     assert project.errors == []

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
 from factory import TODAY, make_archive  # noqa: E402
 
-from handbook import worklist  # noqa: E402
+from handbook.outputs import worklist  # noqa: E402
 from handbook.commands import worklist as worklist_command  # noqa: E402
 from handbook.model import Status  # noqa: E402
 

@@ -494,7 +494,7 @@ class Archive:
     indicator_problems: list[Diagnostic] = field(default_factory=list)
     evidence_root: Path | None = None
     stats: dict = field(default_factory=dict)  # timings and scan counters, for logs and the benchmark
-    # Commits under evidence/ since handbook.changes.history_start(today), newest first (handbook.gitinfo.Commit),
+    # Commits under evidence/ since handbook.outputs.changes.history_start(today), newest first (handbook.scan.git.Commit),
     # read by the scan's one git call; None outside a git checkout or when the scan did not ask git.
     recent_commits: list | None = None
 

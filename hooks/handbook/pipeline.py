@@ -33,11 +33,11 @@ def build_archive(
     Raises nothing for bad input: every problem is a Diagnostic on the project or a Problem on a file.
     ``archive.stats`` holds the time of each step and the scan's counters (files seen, hashed again).
     """
-    from handbook.changes import history_start
-    from handbook.indicators import evaluate_indicators
-    from handbook.judge import judge_cells, summarize
-    from handbook.project import load_project
-    from handbook.scan import scan_evidence
+    from handbook.outputs.changes import history_start
+    from handbook.judge.indicators import evaluate_indicators
+    from handbook.judge.cells import judge_cells, summarize
+    from handbook.load.project import load_project
+    from handbook.scan.evidence import scan_evidence
 
     root = Path(root)
     stats: dict = {}
@@ -66,7 +66,7 @@ def default_cache_dir(root: Path) -> Path:
 
 def _scan_counters() -> dict:
     """The scan's own counters (files hashed this run, bytes hashed), when the scanner exposes them."""
-    from handbook import scan
+    from handbook.scan import evidence as scan
 
     counters = getattr(scan, "last_stats", None)
     if counters is None:

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from handbook.changes import collect_changes, format_text
+    from handbook.outputs.changes import collect_changes, format_text
 
     root = Path(args.root).resolve()
     project = _project(root)
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _project(root: Path):
     try:
-        from handbook.project import load_project
+        from handbook.load.project import load_project
 
         return load_project(root)
     except Exception:  # noqa: BLE001 - history is still worth showing with units as written

@@ -3,7 +3,7 @@
 Prints errors first, then warnings, then a one-line summary. Exit status: 0 when there is no
 error, 1 when there is; 2 when --evidence is asked for but the evidence check is not installed.
 
-Extension point: with ``--evidence`` this calls ``handbook.evidence_check.run_evidence_check(args,
+Extension point: with ``--evidence`` this calls ``handbook.outputs.evidence_report.run_evidence_check(args,
 project) -> int`` (imported lazily). In ``--format json`` mode check then does NOT print its own JSON;
 it leaves the report on ``args.project_report`` (a dict, see ``project_report``); when
 ``run_evidence_check`` accepts ``out=``, its JSON is captured and printed with this report added under
@@ -19,9 +19,9 @@ import json
 import logging
 import sys
 
-from handbook.diagnostics import as_dict, sort_key
+from handbook.problems import as_dict, sort_key
 from handbook.model import Diagnostic, Level, Project
-from handbook.project import count_warnings, load_project
+from handbook.load.project import count_warnings, load_project
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_evidence(args: argparse.Namespace, project: Project) -> int:
-    from handbook.evidence_check import run_evidence_check
+    from handbook.outputs.evidence_report import run_evidence_check
 
     if args.format == "json":
         return _evidence_json(run_evidence_check, args, project)

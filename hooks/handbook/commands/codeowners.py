@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from handbook.codeowners import DEFAULT_PATHS, FLAVORS, codeowners_text, find_office
+from handbook.outputs.codeowners import DEFAULT_PATHS, FLAVORS, codeowners_text, find_office
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from handbook.diagnostics import suggest
-    from handbook.project import load_project
+    from handbook.problems import suggest
+    from handbook.load.project import load_project
 
     root = Path(args.root).resolve()
     project = load_project(root)

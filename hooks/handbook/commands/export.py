@@ -16,9 +16,9 @@ import tempfile
 from pathlib import Path
 
 from handbook.commands.check import parse_day
-from handbook.export import export_model
+from handbook.outputs.export import export_model
 from handbook.model import Archive, Project
-from handbook.project import load_project
+from handbook.load.project import load_project
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from handbook.package import FontMissingError, PackageError, build_package
+    from handbook.outputs.package import FontMissingError, PackageError, build_package
     from handbook.pipeline import build_archive
 
     if not logging.getLogger().handlers:

@@ -21,8 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from handbook.indicators.template import default_name, write_template
-    from handbook.project import load_project
+    from handbook.outputs.indicator_template import default_name, write_template
+    from handbook.load.project import load_project
 
     if not args.indicators:
         print("错误：请说明要生成哪种模板，目前支持 --indicators（指标数值填报表）", file=sys.stderr)
@@ -57,7 +57,7 @@ def _resolve_unit(project, name: str | None) -> str | None:
         return unit.name
     if name in project.plan.indicator_owners.values():  # an owner not (yet) in units.yml
         return name
-    from handbook.diagnostics import suggest
+    from handbook.problems import suggest
 
     nearest = suggest(name, list(project.plan.alias_index) or list(project.plan.units))
     hint = f"是否应为“{nearest}”？" if nearest else "请写 standards/local/units.yml 中的单位名称或别名。"

@@ -20,9 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from handbook.diagnostics import suggest
+    from handbook.problems import suggest
     from handbook.pipeline import build_archive
-    from handbook.worklist import write_worklists
+    from handbook.outputs.worklist import write_worklists
 
     root = Path(args.root).resolve()
     archive = build_archive(root, git=False)

@@ -19,8 +19,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from handbook.indicators import verdict_label
-from handbook.indicators.effective import needed_years
+from handbook.judge.indicators import verdict_label
+from handbook.load.effective import needed_years
 from handbook.model import (
     Archive,
     Category,

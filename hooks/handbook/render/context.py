@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from handbook.indicators.values import ABSENT_WORDS, PRESENT_WORDS, normalize_text
+from handbook.scan.indicator_table import ABSENT_WORDS, PRESENT_WORDS, normalize_text
 from handbook.model import EvidenceFile, IndicatorValue, Plan, Sidecar, Stage, Status, Tally, Unit, Verdict
 
 log = logging.getLogger(__name__)

@@ -18,9 +18,9 @@ import xlsxwriter
 from fpdf import FPDF
 
 from handbook.model import Archive, EvidenceFile, Item, Kind, Status
-from handbook.package.fonts import CjkFont, new_pdf
-from handbook.package.layout import PackedFile, years_label
-from handbook.package.slots import SlotResult
+from handbook.outputs.package.fonts import CjkFont, new_pdf
+from handbook.outputs.package.layout import PackedFile, years_label
+from handbook.outputs.package.slots import SlotResult
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook.diagnostics import error, suggest, warning
+from handbook.problems import error, suggest, warning
 from handbook.model import Diagnostic, IndicatorValue, Level, RuleKind, Where
 
-from .effective import EffectiveIndicator
+from handbook.load.effective import EffectiveIndicator
 
 log = logging.getLogger(__name__)
 

@@ -21,17 +21,17 @@ from pathlib import Path
 import jinja2
 
 from handbook.model import Archive, Kind, Status
-from handbook.package.fonts import FontMissingError, find_cjk_font
-from handbook.package.layout import Layout, PackedFile, plan_evidence
-from handbook.package.provenance import Provenance, read_provenance
-from handbook.package.slots import SlotBuilder, SlotResult, Unconverted, find_converter
-from handbook.package.zipper import ConsoleProgress, PackageError, ZipEntry, entry_for, write_verified_zip
+from handbook.outputs.package.fonts import FontMissingError, find_cjk_font
+from handbook.outputs.package.layout import Layout, PackedFile, plan_evidence
+from handbook.outputs.package.provenance import Provenance, read_provenance
+from handbook.outputs.package.slots import SlotBuilder, SlotResult, Unconverted, find_converter
+from handbook.outputs.package.zipper import ConsoleProgress, PackageError, ZipEntry, entry_for, write_verified_zip
 
 __all__ = ["FontMissingError", "PackageError", "PackageResult", "SlotResult", "build_package", "render_page"]
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CATALOG = "总目录.xlsx"
 VOLUMES_XLSX = "卷内目录.xlsx"
 VOLUMES_PDF = "卷内目录.pdf"
@@ -127,7 +127,7 @@ def build_package(
 def _build(archive, out_dir: Path, staging: Path, layout: Layout, font, provenance: Provenance, progress) -> PackageResult:
     # Imported here, not at the top: the indexes need fpdf (slow to import), which a site build that only
     # shows the /package/ page never uses.
-    from handbook.package.indexes import (
+    from handbook.outputs.package.indexes import (
         build_volumes,
         sha256sums,
         write_catalog,
@@ -199,7 +199,7 @@ class _Counts:
 
     @classmethod
     def of(cls, archive: Archive, packed: list[PackedFile], slots: list[SlotResult]) -> _Counts:
-        from handbook.package.indexes import missing_cells
+        from handbook.outputs.package.indexes import missing_cells
 
         cells = missing_cells(archive)
         return cls(

@@ -31,9 +31,9 @@ from pypdf import PasswordType, PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
 from handbook.model import Archive, EvidenceFile, Kind, Level, Problem, Slot
-from handbook.package.fonts import CjkFont, new_pdf
-from handbook.package.layout import Layout, years_label
-from handbook.package.zipper import PackageError, ZipEntry, entry_for
+from handbook.outputs.package.fonts import CjkFont, new_pdf
+from handbook.outputs.package.layout import Layout, years_label
+from handbook.outputs.package.zipper import PackageError, ZipEntry, entry_for
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from handbook.diagnostics import error, sort_key
+from handbook.problems import error, sort_key
 from handbook.model import Diagnostic, Level, Project, Where
-from handbook.plan import load_plan
-from handbook.standard import Broken, load_standard
+from handbook.load.plan import load_plan
+from handbook.load.standard import Broken, load_standard
 
 log = logging.getLogger(__name__)
 

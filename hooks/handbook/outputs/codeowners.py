@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 FLAVORS = ("gitlab", "gitea")
 DEFAULT_PATHS = {"gitlab": ".gitlab/CODEOWNERS", "gitea": ".gitea/CODEOWNERS"}
 OFFICE_HINT = "爱卫办"
-# A folder is "03" or "03-标签" / "03_标签" (handbook.filenames' canonical forms).
+# A folder is "03" or "03-标签" / "03_标签" (handbook.scan.names' canonical forms).
 LABEL_GLOB = "[-_]*"
 LABEL_REGEX = "([-_][^/]*)?"
 _VALID_ACCOUNT = re.compile(r"^@[\w.\-]+(/[\w.\-]+)*$|^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -12,7 +12,7 @@ restricted: true           # personal data inside: list it, never publish it
 note: 原件存市档案馆
 ```
 
-Read with ``handbook.yamlload`` (lines kept, duplicate keys rejected, no yes/no booleans, dates kept as
+Read with ``handbook.load.yamlload`` (lines kept, duplicate keys rejected, no yes/no booleans, dates kept as
 text so a wrong one is named with its line). Every problem becomes a ``sidecar-error`` Problem on the
 file the sidecar belongs to; the fields that were right are kept.
 """
@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handbook.diagnostics import listing, suggest
-from handbook.filenames import nfkc, personal_data
-from handbook.hashcache import open_readonly
+from handbook.problems import listing, suggest
+from handbook.util.text import nfkc, personal_data
+from handbook.util.files import open_readonly
 from handbook.model import Diagnostic, Level, Problem, Sidecar, Standard, Where
-from handbook.yamlload import Fields, LineDict, LineList, Source, load_yaml_text, shown
+from handbook.load.yamlload import Fields, LineDict, LineList, Source, load_yaml_text, shown
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ import pikepdf
 from PIL import Image
 from pypdf import PasswordType, PdfReader
 
-from handbook.hashcache import digests_of, open_readonly
+from handbook.scan.cache import digests_of
+from handbook.util.files import open_readonly
 from handbook.model import Level, Problem
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 from pathvalidate import sanitize_filename
 
 from handbook.model import Archive, EvidenceFile, Kind, Material, Slot
-from handbook.package.zipper import PackageError
+from handbook.outputs.package.zipper import PackageError
 
 log = logging.getLogger(__name__)
 

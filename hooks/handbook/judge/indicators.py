@@ -14,9 +14,9 @@ from pathlib import Path
 
 from handbook.model import Diagnostic, IndicatorResult, IndicatorValue, Level, Project, Verdict, Where
 
-from . import rules
-from .effective import EffectiveIndicator, effective_indicators
-from .values import check_rows, normalize_text, read_table
+from handbook.judge import rules
+from handbook.load.effective import EffectiveIndicator, effective_indicators
+from handbook.scan.indicator_table import check_rows, normalize_text, read_table
 
 __all__ = [
     "TABLE_NAMES",

@@ -14,7 +14,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from handbook.diagnostics import did_you_mean, listing, nearest_number
+from handbook.problems import did_you_mean, listing, nearest_number
 from handbook.model import (
     OPERATORS,
     TRENDS,
@@ -31,7 +31,7 @@ from handbook.model import (
     Standard,
     Where,
 )
-from handbook.yamlload import Fields, Source, entries, open_data_file
+from handbook.load.yamlload import Fields, Source, entries, open_data_file
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """What was committed under evidence/ lately, by unit and item: the weekly 简报 and the /changes/ page.
 
-The build's one ``git log`` (handbook.gitinfo, read with the scan) brings the whole period; everything else
+The build's one ``git log`` (handbook.scan.git, read with the scan) brings the whole period; everything else
 (the 7- and 30-day views, the tables by unit and by item) is computed from that one answer. Paths are mapped to item, material
 and unit from the evidence contract (``evidence/NN…/NN.K…/<年度>-<单位>-<标题>.<ext>``).
 """
@@ -15,8 +15,8 @@ from pathlib import Path, PurePosixPath
 
 from markupsafe import Markup
 
-from handbook.filenames import parse_file_name, parse_item_folder, parse_material_folder
-from handbook.gitinfo import Commit, read_history
+from handbook.scan.names import parse_file_name, parse_item_folder, parse_material_folder
+from handbook.scan.git import Commit, read_history
 from handbook.model import Project
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _resolver(root: Path, project: Project | None):
     """A function raw unit name → canonical name (or None); loads the plan when not given."""
     if project is None:
         try:
-            from handbook.project import load_project
+            from handbook.load.project import load_project
 
             project = load_project(root)
         except Exception:  # noqa: BLE001 - a broken plan must not hide the history
@@ -124,7 +124,7 @@ def _resolver(root: Path, project: Project | None):
 def locate(path: str) -> dict:
     """Item, material, year and unit (as written) from an evidence path; parts that cannot be read stay empty.
 
-    Reads names with the scanner's own parser (``handbook.filenames``), so full-width digits and the
+    Reads names with the scanner's own parser (``handbook.scan.names``), so full-width digits and the
     other spellings it tolerates map the same way here as on the rest of the site.
     """
     parts = PurePosixPath(path).parts
@@ -260,7 +260,7 @@ def render_changes_page(
 
     if project is None:
         try:
-            from handbook.project import load_project
+            from handbook.load.project import load_project
 
             project = load_project(Path(root), today=today)
         except Exception:  # noqa: BLE001

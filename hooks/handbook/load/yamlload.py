@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from handbook.diagnostics import did_you_mean, error, listing, warning
+from handbook.problems import did_you_mean, error, listing, warning
 from handbook.model import Diagnostic, Where
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The commit check: ``python -m handbook check --evidence [--changed-since REV] [--format json]``.
 
-The per-file checks live in the scanner (``handbook.scan``): every broken contract is a ``Problem`` on
+The per-file checks live in the scanner (``handbook.scan.evidence``): every broken contract is a ``Problem`` on
 an ``EvidenceFile``. This module only decides *which* files to report (all, or those changed since a
 git revision), groups the problems by unit and prints them in Chinese (or JSON for machines).
 
@@ -117,7 +117,7 @@ def run_evidence_check(args: Any, project: Project, *, out: TextIO | None = None
 
 
 def _scan(project: Project, evidence_root: Path, root: Path) -> list[EvidenceFile]:
-    from handbook.scan import scan_evidence
+    from handbook.scan.evidence import scan_evidence
 
     if not evidence_root.is_dir():
         return []
@@ -127,7 +127,7 @@ def _scan(project: Project, evidence_root: Path, root: Path) -> list[EvidenceFil
 
 def _indicator_problems(project: Project, evidence_root: Path) -> list[Diagnostic]:
     """Problems of the indicator tables under evidence/indicators/ (they are evidence files too)."""
-    from handbook.indicators import evaluate_indicators
+    from handbook.judge.indicators import evaluate_indicators
 
     try:
         _results, problems = evaluate_indicators(project, evidence_root)

@@ -1,6 +1,6 @@
 """``export_model``: the whole model as plain JSON-ready data, for other systems.
 
-Documented in docs/schema.md (and hooks/handbook/schema/handbook.schema.json). Order is
+Documented in docs/schema.md (and hooks/handbook/outputs/schema/handbook.schema.json). Order is
 deterministic: things keep the standard's order (numbers, ids), files sort by path, cells by
 (item, material, year, unit). Bump ``SCHEMA_VERSION`` on any incompatible change.
 """
@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from handbook.diagnostics import as_dict as diagnostic_dict
+from handbook.problems import as_dict as diagnostic_dict
 from handbook.model import (
     Archive,
     Cell,
@@ -268,7 +268,7 @@ def _value(value: IndicatorValue) -> dict[str, Any]:
 
 
 def _add_indicator_results(indicators: list[dict[str, Any]], results: dict[int, IndicatorResult]) -> None:
-    from handbook.indicators import verdict_label
+    from handbook.judge.indicators import verdict_label
 
     for entry in indicators:
         result = results.get(entry["number"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from handbook.model import Project, RuleKind
 
-from .effective import EffectiveIndicator, effective_indicators
+from handbook.load.effective import EffectiveIndicator, effective_indicators
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handbook.diagnostics import did_you_mean, listing, nearest_material, nearest_number
+from handbook.problems import did_you_mean, listing, nearest_material, nearest_number
 from handbook.model import (
     Assignment,
     Diagnostic,
@@ -27,8 +27,8 @@ from handbook.model import (
     Unit,
     Waiver,
 )
-from handbook.standard import MATERIAL_ID, Broken, check_target, parse_rule
-from handbook.yamlload import Fields, Source, check_date, entries, open_data_file, shown
+from handbook.load.standard import MATERIAL_ID, Broken, check_target, parse_rule
+from handbook.load.yamlload import Fields, Source, check_date, entries, open_data_file, shown
 
 log = logging.getLogger(__name__)
 

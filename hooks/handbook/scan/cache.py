@@ -27,19 +27,6 @@ CACHE_NAME = "evidence-scan.json"
 VERSION = 2  # bump when what is stored (or the wording of stored messages) changes
 
 
-def open_readonly(path: Path | str) -> BinaryIO:
-    """Open for reading only, never through a symlink, without updating the access time when allowed."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    noatime = getattr(os, "O_NOATIME", 0)
-    try:
-        fd = os.open(path, flags | noatime)
-    except PermissionError:
-        if not noatime:
-            raise
-        fd = os.open(path, flags)  # O_NOATIME needs ownership of the file; reading is still fine
-    return os.fdopen(fd, "rb")
-
-
 def digests_of(handle: BinaryIO) -> tuple[str, int, int]:
     """SHA-256 (hex), CRC-32 and byte count, streaming in 1 MiB chunks from the current position.
 

@@ -21,13 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook import filenames as fn
-from handbook.diagnostics import suggest
-from handbook.filecheck import Content, inspect_file
-from handbook.hashcache import CacheEntry, HashCache
+from handbook.scan import names as fn
+from handbook.problems import suggest
+from handbook.scan.content import Content, inspect_file
+from handbook.scan.cache import CacheEntry, HashCache
 from handbook.model import EvidenceFile, Level, Problem, Project
-from handbook.sidecar import SUFFIXES as SIDECAR_SUFFIXES
-from handbook.sidecar import read_sidecar
+from handbook.load.sidecar import SUFFIXES as SIDECAR_SUFFIXES
+from handbook.load.sidecar import read_sidecar
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ def scan_evidence(
     With ``git``, one ``git log`` gives each file's last commit and (from ``history_since`` on) the recent
     commits, kept as ``result.recent_commits`` for the /changes/ page.
 
-    The returned list has a ``stats`` attribute (ScanStats); ``handbook.scan.last_stats`` holds it too.
+    The returned list has a ``stats`` attribute (ScanStats); ``handbook.scan.evidence.last_stats`` holds it too.
     """
     global last_stats
     started = time.perf_counter()
@@ -744,7 +744,7 @@ def _mark_duplicates(files: list[EvidenceFile], not_counted: set[int]) -> None:
 def _add_git(
     files: list[EvidenceFile], root: Path, raw_of: dict[str, str], stats: ScanStats, since: dt.date | None
 ) -> list | None:
-    from handbook.gitinfo import read_history
+    from handbook.scan.git import read_history
 
     started = time.perf_counter()
     history = read_history(root, set(raw_of.values()), since=since)

@@ -1,0 +1,1 @@
+"""outputs: what the judged model becomes besides site pages: package, export, worklists, reports."""
