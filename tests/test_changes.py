@@ -139,7 +139,7 @@ def test_cli_text(repo, capsys, monkeypatch):
 
     monkeypatch.setattr(handbook.load.project, "load_project", lambda root, **kw: make_project(root))
 
-    args = argparse.Namespace(root=repo, since=dt.date(2026, 7, 9), until=TODAY, format="text")
+    args = argparse.Namespace(root=repo, today=None, since=dt.date(2026, 7, 9), until=TODAY, format="text")
     assert command.run(args) == 0
     out = capsys.readouterr().out
     assert out.startswith("2026-07-09 至 2026-07-15：2 次提交，改动 4 个佐证材料文件。")

@@ -199,11 +199,11 @@ def test_command_writes_the_flavours_default_path(tmp_path, monkeypatch, capsys)
     import handbook.load.project
 
     monkeypatch.setattr(handbook.load.project, "load_project", lambda root, **kw: make_project(root))
-    args = argparse.Namespace(root=tmp_path, flavor="gitea", out=None, office=None)
+    args = argparse.Namespace(root=tmp_path, today=None, flavor="gitea", out=None, office=None)
     assert codeowners_command.run(args) == 0
     written = (tmp_path / ".gitea" / "CODEOWNERS").read_text(encoding="utf-8")
     assert written == codeowners_text(make_project(), flavor="gitea")
-    args = argparse.Namespace(root=tmp_path, flavor="gitlab", out=None, office="爱卫所")
+    args = argparse.Namespace(root=tmp_path, today=None, flavor="gitlab", out=None, office="爱卫所")
     assert codeowners_command.run(args) == 1
     assert "爱卫办" in capsys.readouterr().err  # nearest valid name suggested
 

@@ -188,7 +188,7 @@ def test_run_returns_one_only_for_errors(monkeypatch, tmp_path):
         monkeypatch.setattr(evidence_check, "_scan", lambda *a, files=files: files)
         monkeypatch.setattr(evidence_check, "_indicator_problems", lambda *a: [])
         out = io.StringIO()
-        args = argparse.Namespace(root=tmp_path, changed_since=None, format="json")
+        args = argparse.Namespace(root=tmp_path, today=None, changed_since=None, format="json")
         assert evidence_check.run_evidence_check(args, make_project(), out=out) == expected
         assert json.loads(out.getvalue())["ok"] is (expected == 0)
 

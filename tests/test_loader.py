@@ -119,12 +119,14 @@ def test_explicit_window_is_sorted_and_checked(tmp_path: Path) -> None:
     assert [(d.where.line, d.code) for d in project.errors] == [(4, "bad-window")]
 
 
-def test_today_comes_from_argument_then_city_then_environment(tmp_path: Path, monkeypatch) -> None:
+def test_today_comes_from_flag_then_environment_then_city_then_system(tmp_path: Path, monkeypatch) -> None:
+    """The one documented precedence (handbook.settings): flag, HANDBOOK_TODAY, city.yml, system date."""
     monkeypatch.setenv("HANDBOOK_TODAY", "2026-03-03")
-    assert load_project(GOOD, today=dt.date(2026, 1, 1)).plan.today == dt.date(2026, 1, 1)
+    assert load_project(GOOD, today=dt.date(2026, 1, 1)).plan.today == dt.date(2026, 1, 1)  # the flag
+    assert load_project(GOOD).plan.today == dt.date(2026, 3, 3)  # the environment beats city.yml
+    monkeypatch.delenv("HANDBOOK_TODAY")
     assert load_project(GOOD).plan.today == dt.date(2026, 5, 20)  # city.yml today
     root = _with_city(tmp_path, "city: 某市\nkind: 城市\nreview_year: 2026\n")
-    assert load_project(root).plan.today == dt.date(2026, 3, 3)
     monkeypatch.setenv("HANDBOOK_TODAY", "2026-02-31")
     project = load_project(root)
     assert project.plan.today == dt.date.today()

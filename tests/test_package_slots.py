@@ -322,8 +322,8 @@ def test_path_that_cannot_be_shortened_is_a_clear_package_error(tmp_path, monkey
     import handbook.pipeline as pipeline
     from handbook.commands import package as command
 
-    monkeypatch.setattr(pipeline, "build_archive", lambda root: archive)
-    code = command.run(argparse.Namespace(root=str(tmp_path), out=tmp_path / "out"))
+    monkeypatch.setattr(pipeline, "build_archive", lambda root, **kwargs: archive)
+    code = command.run(argparse.Namespace(root=str(tmp_path), today=None, out=tmp_path / "out"))
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("打包失败：evidence/") and "Traceback" not in err
     assert not list((tmp_path / "out").glob("*.zip"))

@@ -37,18 +37,23 @@ def _add_hostile_names(root: Path) -> None:
     os.close(os.open(os.fsencode(folder) + b"/" + GBK_NAME.encode("gbk"), os.O_CREAT | os.O_WRONLY))
 
 
-def _site_config(root: Path) -> Path:
-    """mkdocs.yml of the shipped project, pointed at ``root`` (docs and hook stay the shipped ones)."""
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
-    text = text.replace("site_dir: site", f"site_dir: {root / 'site'}")
-    text = text.replace("  - hooks/mkdocs_hook.py", f"  - {ROOT / 'hooks' / 'mkdocs_hook.py'}")
-    text = text.replace("jieba_dict_user: hooks/", f"jieba_dict_user: {ROOT / 'hooks'}/")
-    text = text.replace("    # today: 2026-11-23", "    today: 2026-11-23")
-    text = text.replace("  - standards\n  - evidence\n", f"  - {root / 'evidence'}\n")
-    config = root / "mkdocs.yml"
-    config.write_text(text, encoding="utf-8")
-    return config
+HOOK = "hooks/mkdocs_hook.py"
+
+
+def site_config(root: Path, *, strict: bool = False, **handbook):
+    """The shipped mkdocs.yml (docs, theme, hook) building the project at ``root`` into ``root/site``.
+
+    Overrides are passed as config values, not by editing the file's text, so they cannot silently miss."""
+    from mkdocs.config import load_config
+
+    settings = {"root": str(root), "today": "2026-11-23", "package": True, **handbook}
+    return load_config(config_file=str(ROOT / "mkdocs.yml"), site_dir=str(root / "site"), strict=strict,
+                       extra={"handbook": settings}, watch=[str(root / "evidence")])
+
+
+def plugin_of(config):
+    """The HandbookPlugin object the hook forwards to (one per process: MkDocs loads a hook module once)."""
+    return config.plugins[HOOK].plugin
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +65,9 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(FIXTURE, root, dirs_exist_ok=True)  # the real load → scan → judge on a small project
     _add_hostile_names(root)
-    config = load_config(config_file=str(_site_config(root)), strict=True)
+    config = site_config(root, strict=True)
     build(config)
-    hook = config.plugins[str(ROOT / "hooks" / "mkdocs_hook.py")]
-    return root, root / "site", hook.state.archive
+    return root, root / "site", plugin_of(config).build.archive
 
 
 def test_stable_urls_exist(built):
@@ -210,7 +214,7 @@ def test_package_without_restricted_files_is_offered_hard_linked(tmp_path):
     shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
     for sidecar in (tmp_path / "evidence").rglob("*.yml"):
         sidecar.unlink()  # the fixture's only restricted flag
-    build(load_config(config_file=str(_site_config(tmp_path)), strict=True))
+    build(site_config(tmp_path, strict=True))
     site = tmp_path / "site"
     zips = list((site / "package").glob("*.zip"))
     assert len(zips) == 1
@@ -228,9 +232,9 @@ def test_serve_rebuild_reuses_pages_and_keeps_their_anchors(tmp_path, caplog):
     from mkdocs.config import load_config
 
     shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
-    config = load_config(config_file=str(_site_config(tmp_path)))
+    config = site_config(tmp_path)
     config.plugins.on_startup(command="serve", dirty=False)
-    hook = config.plugins[str(ROOT / "hooks" / "mkdocs_hook.py")]
+    plugin = plugin_of(config)
     try:
         build(config, serve_url="http://127.0.0.1:8000/")
         folder = tmp_path / "evidence" / "45-病媒生物预防控制" / "45.3-病媒生物密度监测报告"
@@ -252,19 +256,19 @@ def test_serve_rebuild_reuses_pages_and_keeps_their_anchors(tmp_path, caplog):
         assert os.path.samefile(sample, site_evidence / sample.relative_to(tmp_path / "evidence"))
         assert os.stat(sample).st_ctime_ns == untouched  # moved aside and back, not unlinked and linked again
         assert not (tmp_path / ".site-evidence").exists()
-        assert hook.serve_cache.reused, "the second build should reuse unchanged pages"
+        assert plugin.session.reused, "the second build should reuse unchanged pages"
         assert "does not contain an anchor" not in caplog.text
         # The generated Markdown the memo handed back is exactly a fresh render of this build's archive.
         from handbook.render import render_site
 
-        fresh = render_site(hook.state.archive)
-        memo = hook.serve_cache.render_memo
+        fresh = render_site(plugin.build.archive)
+        memo = plugin.session.render_memo
         assert memo.reused and {uri: memo._pages[uri][1] for uri in fresh} == fresh
         page = (tmp_path / "site" / "items" / "45" / "index.html").read_text(encoding="utf-8")
         assert "新交的监测报告" in page
     finally:
         config.plugins.on_shutdown()
-        hook.state.command = "build"
+    assert plugin.command is None and plugin.session is None  # nothing left for the next build
 
 
 def test_outside_git_the_committer_columns_are_left_out(built):
@@ -283,7 +287,8 @@ def test_serve_watches_with_file_events_unless_told_to_poll(tmp_path, watch):
     from mkdocs.livereload import LiveReloadServer
     from watchdog.observers.polling import PollingObserver
 
-    from mkdocs_hook import on_serve  # hooks/ is on sys.path (conftest)
+    from handbook_mkdocs.config import load_settings
+    from handbook_mkdocs.plugin import HandbookPlugin
 
     (tmp_path / "docs").mkdir()
     (tmp_path / "evidence").mkdir()
@@ -291,10 +296,10 @@ def test_serve_watches_with_file_events_unless_told_to_poll(tmp_path, watch):
     server.watch(str(tmp_path / "docs"))
     server.watch(str(tmp_path / "evidence"))
 
-    class Config:
-        extra = {"handbook": {"watch": watch}}
-
-    assert on_serve(server, Config(), server.builder) is server
+    plugin = HandbookPlugin()
+    plugin.config, problems = load_settings({"watch": watch, "root": str(ROOT)}, str(ROOT / "mkdocs.yml"))
+    assert problems == []
+    assert plugin.on_serve(server, config=None, builder=server.builder) is server
     assert set(server._watched_paths) == {str(tmp_path / "docs"), str(tmp_path / "evidence")}
     assert isinstance(server.observer, PollingObserver) == (watch == "polling")
     server.observer.start()
@@ -314,7 +319,7 @@ def test_search_entries_are_those_material_makes_without_parsing_excluded_sectio
     """The hook drops ``data-search-exclude`` sections before Material parses a page: same entries, less work."""
     from material.plugins.search.plugin import SearchIndex
 
-    from mkdocs_hook import without_excluded_sections
+    from handbook_mkdocs.internals import without_excluded_sections
 
     html = (
         '<h1 id="第3项">第 3 项</h1><p>要求</p>'
@@ -343,21 +348,22 @@ def test_search_entries_are_those_material_makes_without_parsing_excluded_sectio
     assert without_excluded_sections("<h2 id=a>a</h2>") == "<h2 id=a>a</h2>"
 
 
-def test_a_misspelt_watch_setting_is_named_with_the_nearest_value(tmp_path, caplog):
-    import logging
+def test_a_misspelt_setting_is_named_with_the_nearest_value():
+    from handbook_mkdocs.config import load_settings
 
-    from mkdocs.livereload import LiveReloadServer
-    from watchdog.observers.polling import PollingObserver
-
-    from mkdocs_hook import on_serve
-
-    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
-    server.watch(str(tmp_path))
-
-    class Config:
-        extra = {"handbook": {"watch": "poling"}}
-
-    with caplog.at_level(logging.WARNING, logger="mkdocs.hooks.handbook"):
-        on_serve(server, Config(), server.builder)
-    assert "extra.handbook.watch" in caplog.text and "'poling'" in caplog.text and "是否应为 polling" in caplog.text
-    assert isinstance(server.observer, PollingObserver)  # taken as the nearest value, polling
+    config_file = str(ROOT / "mkdocs.yml")
+    _, problems = load_settings({"watch": "poling", "pakage": False}, config_file)
+    assert problems == [
+        "mkdocs.yml：extra.handbook 中没有设置 'pakage' — 是否应为 package？",
+        "mkdocs.yml：extra.handbook.watch 的值 'poling' 无效，只能是 native 或 polling — 是否应为 polling？",
+    ]
+    # MkDocs' Config.validate stops at the first bad value of a schema (as for mkdocs.yml itself).
+    assert load_settings({"root": "typo-root"}, config_file)[1] == [
+        f"mkdocs.yml：extra.handbook.root 的文件夹 {ROOT / 'typo-root'} 不存在 — 写含 standards/ 与 evidence/ 的项目根目录（相对 mkdocs.yml），通常是 ."]
+    assert load_settings({"today": "2026-02-30"}, config_file)[1] == [
+        "mkdocs.yml：extra.handbook.today 的值 '2026-02-30' 不是 YYYY-MM-DD 格式的真实日期 — 写成如 2026-11-23，或删去这一行"]
+    assert load_settings({"package": "no"}, config_file)[1] == [
+        "mkdocs.yml：extra.handbook.package 的值 'no' 不是 true 或 false — 写 true（生成）或 false（不生成），不加引号"]
+    assert load_settings(["root"], config_file)[1] == ["mkdocs.yml：extra.handbook 应是键值表（如 root: .），现在是 list"]
+    config, problems = load_settings(None, config_file)
+    assert problems == [] and config.package is True and config.watch == "native" and config.fail_on == "warning"

@@ -108,7 +108,7 @@ def test_write_worklists_writes_units_with_work_and_the_summary(archive, tmp_pat
 
 
 def _args(tmp_path, unit):
-    return argparse.Namespace(root=tmp_path, unit=unit, out=tmp_path / "wl")
+    return argparse.Namespace(root=tmp_path, today=None, unit=unit, out=tmp_path / "wl")
 
 
 def test_command_accepts_an_alias_and_suggests_the_nearest_unit(archive, tmp_path, monkeypatch, capsys):

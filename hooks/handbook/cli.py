@@ -7,6 +7,7 @@ A command module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import pkgutil
 import sys
@@ -21,6 +22,17 @@ def _command_modules():
             yield importlib.import_module(f"handbook.commands.{info.name}")
 
 
+def parse_day(text: str) -> dt.date:
+    """``--today`` value: a real YYYY-MM-DD date, else a Chinese usage error."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是真实的日期，应写成 YYYY-MM-DD，如 2026-06-30") from None
+
+
+TODAY_HELP = "按这一天计算期限（默认依次取：环境变量 HANDBOOK_TODAY、city.yml 的 today、系统日期）"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m handbook", description="国家卫生城市复审资料手册")
     parser.add_argument(
@@ -30,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     for module in _command_modules():
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
+        # Every command judges by the same day, resolved once by handbook.settings (flag, env, city.yml, system).
+        command.add_argument("--today", type=parse_day, default=None, metavar="YYYY-MM-DD", help=TODAY_HELP)
         command.set_defaults(run=module.run)
     return parser
 

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from handbook.outputs.changes import collect_changes, format_text
 
     root = Path(args.root).resolve()
-    project = _project(root)
+    project = _project(root, args.today)
     today = project.plan.today if project else dt.date.today()
     until = args.until or today
     since = args.since or until - dt.timedelta(days=6)
@@ -60,11 +60,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _project(root: Path):
+def _project(root: Path, today):
     try:
         from handbook.load.project import load_project
 
-        return load_project(root)
+        return load_project(root, today=today)
     except Exception:  # noqa: BLE001 - history is still worth showing with units as written
         log.warning("could not load the plan", exc_info=True)
         return None

@@ -13,7 +13,6 @@ it leaves the report on ``args.project_report`` (a dict, see ``project_report``)
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
 import json
 import logging
@@ -29,19 +28,10 @@ NAME = "check"
 HELP = "检查标准数据与本市方案（加 --evidence 同时检查佐证材料）"
 
 
-def parse_day(text: str) -> dt.date:
-    """``--today`` value: a real YYYY-MM-DD date, else a Chinese usage error."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}”不是真实的日期，应写成 YYYY-MM-DD，如 2026-06-30") from None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--evidence", action="store_true", help="同时检查 evidence/ 下提交的佐证材料")
     parser.add_argument("--changed-since", metavar="REV", default=None, help="只检查自该 git 版本以来改动的佐证文件（与 --evidence 一起用）")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text（默认）或 json")
-    parser.add_argument("--today", type=parse_day, default=None, metavar="YYYY-MM-DD", help="按这一天计算期限（默认：city.yml 的 today、环境变量 HANDBOOK_TODAY 或系统日期）")
 
 
 def all_diagnostics(project: Project) -> list[Diagnostic]:

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from handbook.load.project import load_project
 
     root = Path(args.root).resolve()
-    project = load_project(root)
+    project = load_project(root, today=args.today)
     if project.errors:
         print(f"错误：本地方案有 {len(project.errors)} 个错误，请先运行 `python -m handbook check` 改正后再生成：",
               file=sys.stderr)

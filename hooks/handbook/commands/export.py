@@ -15,7 +15,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from handbook.commands.check import parse_day
 from handbook.outputs.export import export_model
 from handbook.model import Archive, Project
 from handbook.load.project import load_project
@@ -30,7 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None, metavar="FILE", help="写入该文件（默认输出到屏幕）")
     parser.add_argument("--project-only", action="store_true", help="只导出标准与方案，不扫描佐证材料")
     parser.add_argument("--no-git", action="store_true", help="不读取 git 提交人和提交时间")
-    parser.add_argument("--today", type=parse_day, default=None, metavar="YYYY-MM-DD", help="按这一天计算期限")
 
 
 def build(args: argparse.Namespace) -> Project | Archive:

@@ -15,22 +15,23 @@ log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--out", type=Path, default=None, help="输出目录，默认 <项目根目录>/site/package"
+        "--out", type=Path, default=None, help="输出目录，默认 <项目根目录>/.cache/handbook/package（不在 site/ 下：材料包可能含受限文件）"
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from handbook.outputs.package import FontMissingError, PackageError, build_package
     from handbook.pipeline import build_archive
+    from handbook.settings import resolve
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     # pypdf logs damage without naming the file; the package reports each damaged file itself.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting chatter
-    root = Path(args.root).resolve()
-    out = Path(args.out) if args.out else root / "site" / "package"
-    archive = build_archive(root)
+    settings = resolve(args.root, today=args.today, package_out=args.out)
+    out = settings.package_dir
+    archive = build_archive(settings.root, today=settings.today)
     try:
         result = build_package(archive, out)
     except (FontMissingError, PackageError) as error:

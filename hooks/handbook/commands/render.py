@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     from handbook.pipeline import build_archive
     from handbook.render import render_site
 
-    archive = build_archive(args.root)
+    archive = build_archive(args.root, today=args.today)
     pages = render_site(archive)
     for uri, markdown in sorted(pages.items()):
         target = args.out / uri

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from handbook.outputs.worklist import write_worklists
 
     root = Path(args.root).resolve()
-    archive = build_archive(root, git=False)
+    archive = build_archive(root, today=args.today, git=False)
     plan = archive.project.plan
     unit = None
     if args.unit:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,12 +27,12 @@ from handbook.model import (
     Waiver,
 )
 from handbook.load.standard import MATERIAL_ID, Broken, check_target, parse_rule
+from handbook.settings import resolve_today
 from handbook.load.yamlload import Fields, Source, check_date, entries, open_data_file, shown
 
 log = logging.getLogger(__name__)
 
 LOCAL = "standards/local"
-TODAY_ENV = "HANDBOOK_TODAY"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -99,20 +98,6 @@ def _window(src: Source, top: Fields, review_year: int) -> tuple[int, ...]:
         else:
             years.append(year)
     return tuple(sorted(years)) or default_window(review_year)
-
-
-def resolve_today(argument: dt.date | None, from_city: dt.date | None, diagnostics: list[Diagnostic]) -> dt.date:
-    """The argument, else city.yml ``today``, else $HANDBOOK_TODAY, else the system date."""
-    if argument is not None:
-        return argument
-    if from_city is not None:
-        return from_city
-    text = os.environ.get(TODAY_ENV, "").strip()
-    if text:
-        env = check_date(Source(f"环境变量 {TODAY_ENV}", diagnostics), text, 0, TODAY_ENV)
-        if env is not None:
-            return env
-    return dt.date.today()
 
 
 # --------------------------------------------------------------------------- units.yml

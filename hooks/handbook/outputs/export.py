@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 from typing import Any
 
 from handbook.problems import as_dict as diagnostic_dict
@@ -279,3 +280,10 @@ def _add_indicator_results(indicators: list[dict[str, Any]], results: dict[int, 
         entry["values"] = {str(year): _value(result.values[year]) for year in sorted(result.values)}
         entry["verdict"] = verdict_label(result)
         entry["reason"] = result.reason
+
+
+def write_export(obj: Project | Archive, path: Path) -> Path:
+    """The export as ``path`` (handbook.json beside the site), written atomically."""
+    from handbook.util.atomic import write_json
+
+    return write_json(path, export_model(obj))

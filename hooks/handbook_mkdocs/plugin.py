@@ -1,0 +1,316 @@
+"""The handbook as a MkDocs plugin: one short method per event, state on the object.
+
+hooks/mkdocs_hook.py forwards MkDocs' events here (the project keeps ``hooks:`` in mkdocs.yml); the class is
+also registered as the entry-point plugin ``handbook``. The work itself is the core package ``handbook``
+(load → scan → judge → render → outputs), which never imports MkDocs.
+
+Project problems are logged under ``mkdocs.plugins.handbook``: errors always as errors, warnings as warnings
+when ``fail_on: warning`` (the default), so ``mkdocs build --strict`` fails on them and a city's CI cannot
+publish a broken plan as green. A genuine failure raises ``PluginError`` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from handbook import settings as project_settings
+from handbook.model import Archive, Level
+from handbook_mkdocs import internals
+from handbook_mkdocs.config import HandbookConfig, load_settings
+from handbook_mkdocs.publish import LinkedFile, publish_static, shown_path
+from handbook_mkdocs.serve import Converted, ServeSession
+
+log = logging.getLogger("mkdocs.plugins.handbook")
+
+
+class _Build:
+    """What one build knows: its archive, and its own figures for the benchmark."""
+
+    def __init__(self) -> None:
+        self.archive: Archive | None = None
+        self.started = time.perf_counter()
+        self.phases: dict[str, float] = {}  # seconds per phase (archive, render, link, package, export)
+        self.counts: dict[str, int] = {}  # pages generated, evidence files linked / copied
+
+    @contextmanager
+    def phase(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[name] = round(self.phases.get(name, 0.0) + time.perf_counter() - start, 3)
+
+
+class HandbookPlugin(BasePlugin[HandbookConfig]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.command: str | None = None  # build, serve, gh-deploy; None when built in-process (tests)
+        self.session: ServeSession | None = None  # only under mkdocs serve
+        self.settings = project_settings.resolve(".")
+        self.build = _Build()
+
+    # ------------------------------------------------------------------ configuration
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+        self.session = ServeSession() if command == "serve" else None
+
+    @event_priority(100)  # before the search plugin reads its jieba user dictionary
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        extra = config.extra.get("handbook")
+        self.config, problems = load_settings(extra, config.config_file_path)
+        if problems:
+            raise PluginError("\n".join(problems))
+        self.settings = project_settings.resolve(self.config.root, today=self.config.today)
+        self.build = _Build()
+        _absolute_jieba_dict(config)
+        if self.session is not None:
+            internals.switch_off_privacy_scan(config)
+        return config
+
+    # ------------------------------------------------------------------ pages and files
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        archive = self.archive()
+        with self.build.phase("render"):
+            self._add_pages(files, config, self._rendered(archive))
+        with self.build.phase("changes"):
+            self._add_changes_page(files, config, archive)
+        with self.build.phase("link"):
+            self._publish_evidence(files, config, archive)
+        with self.build.phase("package"):
+            self._add_package(files, config, archive)
+        if self.session is not None:
+            self.session.start_build(files, config)
+        return files
+
+    def archive(self) -> Archive:
+        """The archive of the current build: load → scan → judge once, then reused by later events."""
+        if self.build.archive is None:
+            from handbook.pipeline import build_archive
+
+            with self.build.phase("archive"), _failure("读取标准、本地方案和 evidence/"):
+                self.build.archive = build_archive(self.settings.root, today=self.settings.today)
+            self._report(self.build.archive)
+        return self.build.archive
+
+    def _report(self, archive: Archive) -> None:
+        for diagnostic in archive.project.diagnostics:
+            if diagnostic.level is Level.ERROR:
+                log.error(str(diagnostic))
+            elif self.config.fail_on == "warning":
+                log.warning(str(diagnostic))
+            else:
+                log.info(str(diagnostic))
+
+    def _rendered(self, archive: Archive) -> dict[str, str]:
+        from handbook.render import render_site
+
+        memo = self.session.render_memo if self.session is not None else None
+        with _failure("生成页面"):
+            return render_site(archive, memo=memo)
+
+    def _add_pages(self, files: Files, config: MkDocsConfig, pages: dict[str, str]) -> None:
+        self.build.counts["pages"] = len(pages)
+        for uri, markdown in pages.items():
+            existing = files.get_file_from_path(uri)
+            if existing is not None:
+                log.warning(f"docs/{uri} 与生成的页面同名，已用生成的页面替换；请删除 docs/{uri}")
+                files.remove(existing)
+            files.append(File.generated(config, uri, content=markdown, inclusion=InclusionLevel.NOT_IN_NAV))
+
+    def _add_changes_page(self, files: Files, config: MkDocsConfig, archive: Archive) -> None:
+        from handbook.outputs.changes import CHANGES_URI, render_changes_page
+
+        commits = archive.recent_commits or []  # outside a checkout there is nothing to list
+        project = archive.project
+        # Under serve, a new uncommitted file leaves the history as it was: the page is not rendered again.
+        key = (tuple(c.sha for c in commits), project.plan.today, repr((project.plan, project.standard)))
+        if self.session is not None and self.session.changes_page[0] == key:
+            markdown = self.session.changes_page[1]
+        else:
+            with _failure("生成近期提交页面"):
+                markdown = render_changes_page(self.settings.root, project.plan.today, project=project, commits=commits)
+            if self.session is not None:
+                self.session.changes_page = (key, markdown)
+        files.append(File.generated(config, CHANGES_URI, content=markdown, inclusion=InclusionLevel.NOT_IN_NAV))
+
+    def _publish_evidence(self, files: Files, config: MkDocsConfig, archive: Archive) -> None:
+        from handbook.render.context import evidence_uri, is_published
+
+        evidence_root = archive.evidence_root or self.settings.evidence_dir
+        shown = [e for e in archive.files if is_published(e)]  # restricted files and links: listed, never published
+        published = [(evidence_uri(e.path), evidence_root / e.path) for e in shown]
+        still_linked: set[str] = set()
+        if self.session is not None:
+            stamps = {uri: (e.size, e.mtime_ns) for (uri, _), e in zip(published, shown)}
+            still_linked = self.session.bring_back_evidence(config, stamps)
+        linked, copied = publish_static(files, config, published, still_linked)
+        if self.session is not None:  # only now: a build that failed half-way leaves nothing to trust
+            self.session.evidence_stamps = {f.src_uri: stamps[f.src_uri] for f in files
+                                            if isinstance(f, LinkedFile) and f.linked and f.src_uri in stamps}
+        self.build.counts.update(evidence_linked=linked, evidence_copied=copied)
+        note = "（站点目录与 evidence/ 不在同一文件系统，无法硬链接）" if copied else ""
+        log.info(f"佐证文件：{linked} 个以硬链接发布，{copied} 个复制发布{note}")
+
+    def _add_package(self, files: Files, config: MkDocsConfig, archive: Archive) -> None:
+        """The review package and its /package/ page; under ``mkdocs serve`` only a page that says why not."""
+        from handbook.outputs.package import render_skipped_page
+
+        if self.session is not None:
+            log.info("mkdocs serve 预览时不生成资料评估材料包；需要时运行 mkdocs build")
+            page = render_skipped_page("mkdocs serve 预览时不生成（打包要读取全部佐证文件，耗时较长）。")
+        elif not self.config.package:
+            page = render_skipped_page("mkdocs.yml 的 extra.handbook.package 设为 false。")
+        else:
+            page = self._write_package(files, config, archive)
+        files.append(File.generated(config, "package.md", content=page, inclusion=InclusionLevel.NOT_IN_NAV))
+
+    def _write_package(self, files: Files, config: MkDocsConfig, archive: Archive) -> str:
+        # Written atomically outside site/ (the previous package survives a failed build), then hard-linked into
+        # site/package/, so the bytes exist once and MkDocs' link check sees the download links.
+        from handbook.outputs.package import FontMissingError, PackageError, build_package, render_page, render_skipped_page
+        from handbook.render.context import md_escape
+
+        try:
+            with _failure("生成资料评估材料包", expected=(PackageError, FontMissingError)):
+                result = build_package(archive, self.settings.package_dir)
+        except (PackageError, FontMissingError) as error:
+            # The site still builds; strict mode fails on the logged problem.
+            log.warning(f"材料包生成失败（站点照常构建，上一版材料包保持不变）：{error}")
+            return render_skipped_page(md_escape(f"生成失败：{error}"))
+        log.info(result.summary_line())
+        # The zip holds restricted files for the reviewers; the intranet site never offers those bytes.
+        offer_zip = result.restricted_files == 0
+        outputs = [result.zip_path] if offer_zip else []
+        outputs += result.published.values()
+        publish_static(files, config, [(f"package/{path.name}", path) for path in outputs])
+        location = "" if offer_zip else shown_path(result.zip_path, self.settings.root)
+        if location:
+            log.info(f"材料包含 {result.restricted_files} 个受限文件，压缩包不发布到站点：{location}")
+        return render_page(result, link_prefix="package/", zip_location=location)
+
+    # ------------------------------------------------------------------ building
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        internals.speed_up_search(config, self.session.search if self.session is not None else None)
+        if self.session is not None:
+            self.session.set_evidence_aside(config)
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        # MkDocs makes a new theme environment on every build, which compiles the theme's ~50 templates again
+        # (about 0.3 s); under serve, compiled templates are kept (keyed by their source: an edit still shows).
+        if self.session is not None:
+            env.bytecode_cache = self.session.bytecode
+        return env
+
+    @event_priority(-100)  # after every other plugin: the Markdown as it will be converted
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.session is None:
+            return markdown
+        uri = page.file.src_uri
+        key = _digest(markdown)
+        self.session.keys[uri] = key
+        cached = self.session.pages.get(uri)
+        if cached is not None and cached.key == key:
+            self.session.reused.add(uri)
+            return ""  # nothing to convert: on_page_content puts the previous HTML back
+        return markdown
+
+    @event_priority(-100)  # after every other plugin: the HTML as the theme will show it
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        session = self.session
+        if session is None:
+            return html
+        uri = page.file.src_uri
+        if uri in session.reused:
+            cached = session.pages[uri]
+            page.toc, page.present_anchor_ids = cached.toc, cached.anchors
+            internals.set_page_title_from_render(page, cached.title)
+            return cached.html
+        if uri in session.keys:
+            session.pages[uri] = Converted(session.keys[uri], html, page.toc,
+                                           internals.page_title_from_render(page), page.present_anchor_ids)
+        return html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.session is None:  # nothing in the preview reads it; writing it costs ~1 s at N = 10,000
+            from handbook.outputs.export import write_export
+
+            with self.build.phase("export"), _failure("写出 handbook.json"):
+                write_export(self.archive(), Path(config.site_dir) / "handbook.json")
+        self._write_build_stats()
+
+    def _write_build_stats(self) -> None:
+        """The scan's counters and each phase's seconds, for the benchmark; a read-only checkout skips it."""
+        from handbook.util.atomic import write_json
+
+        archive = self.build.archive
+        stats = {**(archive.stats if archive is not None else {}), "command": self.command,
+                 "phases": dict(self.build.phases), **self.build.counts,
+                 # on_config → on_post_build: everything MkDocs did for this build, theme rendering included.
+                 "build_seconds": round(time.perf_counter() - self.build.started, 3)}
+        try:
+            write_json(self.settings.cache_dir / "last-build.json", stats)
+        except OSError as exc:
+            log.debug(f"未能写入构建统计：{exc}")
+
+    # ------------------------------------------------------------------ serve
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Watch with the system's file events (inotify …) instead of MkDocs' polling of every file twice a
+        second: at N = 10,000 files the poller held a quarter of a core when idle and slowed every rebuild.
+        ``extra.handbook.watch: polling`` keeps the polling (some network drives and containers send no events)."""
+        if self.config.watch == "native" and not internals.use_native_observer(server):
+            log.info("无法改用系统文件事件监视，仍按 MkDocs 默认轮询")
+        return server
+
+    def on_shutdown(self) -> None:
+        if self.session is not None:
+            self.session.close()
+        self.command, self.session = None, None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@contextmanager
+def _failure(doing: str, expected: tuple[type[BaseException], ...] = ()):
+    """Turn an unexpected exception of the core into a PluginError that says what was being done."""
+    try:
+        yield
+    except (PluginError, *expected):
+        raise
+    except MemoryError:
+        raise PluginError(f"{doing}时内存不足：请用 python -m handbook check --evidence 找出过大的输入文件") from None
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user; the message names the step
+        where = getattr(exc, "filename", None)
+        place = f"（文件：{where}）" if where else ""
+        raise PluginError(f"{doing}时出错{place}：{type(exc).__name__}: {exc}。"
+                          "请运行 python -m handbook check --evidence 查看详情；若仍无法解决，请把这段信息报告给维护者。") from exc
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _absolute_jieba_dict(config: MkDocsConfig) -> None:
+    # The search plugin opens the path relative to the working directory; make it relative to mkdocs.yml.
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    settings = getattr(search, "config", None)
+    path = getattr(settings, "jieba_dict_user", None)
+    if path and not os.path.isabs(path):
+        settings.jieba_dict_user = str(Path(config.config_file_path).parent / path)  # type: ignore[union-attr]
