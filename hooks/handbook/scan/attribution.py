@@ -16,6 +16,10 @@ from handbook.scan import names as fn
 
 # Files that are not evidence (junk, links, stray sidecars): attributed for grouping, never told to rename.
 NOT_EVIDENCE = frozenset({"junk-file", "symlink", "not-regular-file", "orphan-sidecar", "unreadable"})
+# The name checks' problems: their fixes already give a whole new name (with a unit placeholder when the name
+# named none), which now names the committer's unit, so the liaison reads one name, not two.
+NAMING = frozenset({"bad-name", "no-year", "bad-year", "unknown-unit"})
+PLACEHOLDER = "单位简称"
 
 
 def attribute_to_committers(files: Iterable[EvidenceFile], plan: Plan) -> None:
@@ -32,6 +36,7 @@ def attribute_to_committers(files: Iterable[EvidenceFile], plan: Plan) -> None:
         if file.unit is None:
             file.unit, file.unit_source = unit, "committer"
             if not any(p.code in NOT_EVIDENCE for p in file.problems):
+                _name_the_unit(file, unit)
                 file.problems.append(_from_committer(file, unit))
         elif file.unit != unit:
             file.problems.append(_differs(file, unit))
@@ -39,14 +44,25 @@ def attribute_to_committers(files: Iterable[EvidenceFile], plan: Plan) -> None:
 
 def committer_label(file: EvidenceFile) -> str:
     """The committer as a message names them: the account, and the e-mail when git has one."""
-    return f"{file.committer}（{file.committer_email}）" if file.committer_email else file.committer
+    name = f"“{file.committer}”"
+    return f"{name}（{file.committer_email}）" if file.committer_email else name
+
+
+def _name_the_unit(file: EvidenceFile, unit: str) -> None:
+    for index, problem in enumerate(file.problems):
+        if problem.code in NAMING and PLACEHOLDER in problem.fix:
+            file.problems[index] = Problem(problem.code, problem.message, problem.fix.replace(PLACEHOLDER, unit), problem.level)
 
 
 def _from_committer(file: EvidenceFile, unit: str) -> Problem:
+    if any(p.code in NAMING for p in file.problems):
+        fix = f"文件名要写明单位：按上面的改法改名，单位写“{unit}”"
+    else:
+        fix = f"文件名要写明单位，改名为 {suggested_name(file, unit)}"
     return Problem(
         "unit-from-committer",
-        f"{file.path}：文件名中没有可识别的单位，按提交人 {committer_label(file)} 归到“{unit}”",
-        f"文件名要写明单位，改名为 {suggested_name(file, unit)}",
+        f"{file.path}：文件名中没有可识别的单位，按提交人{committer_label(file)}的单位归为“{unit}”",
+        fix,
         Level.WARNING,
     )
 
@@ -54,7 +70,7 @@ def _from_committer(file: EvidenceFile, unit: str) -> Problem:
 def _differs(file: EvidenceFile, unit: str) -> Problem:
     return Problem(
         "unit-differs-from-committer",
-        f"{file.path}：文件名写的单位是“{file.unit}”，提交人 {committer_label(file)} 属于“{unit}”",
+        f"{file.path}：文件名写的单位是“{file.unit}”，提交人{committer_label(file)}属于“{unit}”",
         f"若是替“{file.unit}”提交的，无需改动；若单位写错了，改名为 {suggested_name(file, unit)}",
         Level.WARNING,
     )
