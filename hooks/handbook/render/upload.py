@@ -42,7 +42,10 @@ def upload_view(archive: Archive, material: Material | None, unit: str | None, y
 
 
 def worklist_links(archive: Archive, unit: str) -> dict:
-    """The unit page's 催报单 and 催报汇总: their site paths, or None where a workbook holds restricted data."""
+    """The unit page's 催报单 and 催报汇总: their site paths, or None where a workbook holds restricted data.
+
+    The page links them with a raw <a>: the plugin writes them after the pages (handbook.outputs.worklist_site),
+    so they are not MkDocs files that strict mode could check."""
     return {
         "name": unit_workbook_name(unit),
         "uri": unit_workbook_uri(unit) if unit_may_publish(archive, unit) else None,
