@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the tests and the package need: chromium (browser tests), poppler-utils (PDF → PNG),
-# a CJK TrueType font (embedded in generated PDFs), git. Installs what is missing when run as root with
+# a CJK TrueType font (embedded in generated PDFs), git, git-lfs. Installs what is missing when run as root with
 # apt-get; otherwise says what to install and goes on (tests needing them skip with a reason, except under CI).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v git >/dev/null 2>&1 || need+=(git)
+command -v git-lfs >/dev/null 2>&1 || need+=(git-lfs)   # tests/test_lfs.py; a city's CI fetches LFS objects
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 [ ${#need[@]} -eq 0 ] && exit 0

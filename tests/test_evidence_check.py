@@ -132,11 +132,26 @@ def test_unknown_revision_falls_back_to_a_full_check(repo, capsys):
 def test_text_report_groups_by_unit_in_chinese(repo, capsys):
     status, out = check(repo, "--changed-since", "HEAD~1", capsys=capsys)
     assert status == 1
-    assert "佐证材料检查：检查自 HEAD~1 以来改动的 1 个文件（全库共 3 个）" in out
-    assert "【未识别单位：市卫健居】" in out
-    assert f"✗ 错误：{NEW_BAD}" in out
-    assert "改法：" in out
+    lines = out.splitlines()
+    assert lines[0] == ("结论：未通过。佐证材料：检查了 1 个文件，0 个通过，1 个有问题（1 个错误）；"
+                        "标准与本市方案：无错误、无警告。请按下面每一条的改法修改后重新提交。")
+    assert sum(1 for line in lines if line.startswith("结论：")) == 1  # one verdict, on top
+    assert "一、标准与本市方案（standards/）：无错误、无警告" in lines
+    assert "二、佐证材料（evidence/）：检查自 HEAD~1 以来改动的 1 个文件（全库共 3 个）" in lines
+    assert "  【未识别单位：市卫健居】1 个文件：1 个错误" in lines
+    assert f"    ✗ {NEW_BAD}（提交人 张三）" in lines
+    assert "          改法：是否应为“市卫健委”？改名为 2024-市卫健委-2024年爱国卫生工作计划.pdf" in lines
     assert out.rstrip().endswith("每种问题的说明和正反例见 docs/workflow.md。")
+
+
+def test_full_check_reports_missing_folders_and_passed_files(repo, capsys):
+    status, report = check_json(repo, capsys=capsys)
+    assert report["passed"] == [GOOD]
+    assert len(report["missing_folders"]) == 179  # 180 materials, one folder (03.1) exists
+    assert "evidence/01-纳入议程与规范性文件/01.1-爱国卫生工作规范性文件/" in report["missing_folders"]
+    assert f"{FOLDER}/" not in report["missing_folders"]
+    _, out = check(repo, capsys=capsys)
+    assert "  缺少的资料文件夹（179 个；运行 python -m handbook scaffold 一次建好，不会改动已有文件）：" in out
 
 
 # --------------------------------------------------------------------------- the report itself
@@ -151,7 +166,8 @@ def test_warnings_alone_pass():
                       problems=[problem("too-large", level=Level.WARNING)])]
     report = _report(files)
     assert report.ok and report.warnings == 1
-    assert "结论：通过（有 1 个警告" in evidence_check.format_text(report)
+    assert evidence_check.format_text(report).splitlines()[0] == (
+        "结论：通过。佐证材料：检查了 1 个文件，1 个通过，1 个有问题（无错误、1 个警告）。")
 
 
 def test_groups_follow_the_plan_order_then_unresolved_units():

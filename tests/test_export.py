@@ -172,7 +172,7 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 def test_check_exits_0_on_a_good_project() -> None:
     result = run_cli("--root", str(GOOD), "check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "检查通过：0 个错误" in result.stdout
+    assert result.stdout.startswith("结论：通过。标准与本市方案：无错误、")
     assert "共有 4 个事项，国家标准（2021版）应为 45 个" in result.stdout  # the reduced standard warns
 
 
@@ -189,7 +189,7 @@ def test_check_exits_1_and_lists_errors_first(tmp_path: Path) -> None:
     assert "standards/local/assignments.yml:13: 错误: 单位“市城官局”不在 units.yml 中 — 是否应为“市城管局”？" in out
     assert "standards/local/units.yml:17: 错误: 单位“市爱卫办”的上级单位“市卫建委”不存在" in out
     assert out.index("错误（2）") < out.index("警告（3）")
-    assert out.rstrip().endswith("检查未通过：2 个错误，3 个警告。")
+    assert out.startswith("结论：未通过。标准与本市方案：2 个错误、3 个警告。请按下面每一条的改法修改后重新提交。\n")
 
 
 def test_check_json_format(tmp_path: Path) -> None:

@@ -679,10 +679,10 @@ def test_git_log_parsing_survives_chunks_split_mid_character() -> None:
     from handbook.scan import git as gitinfo
 
     text = (
-        "\x1eaaa\x1f王五\x1f2025-01-02T03:04:05+08:00\x1f新\0\nA\x0003/03.1-计划/2025-市卫健委-新.pdf\0"
-        "\x1ebbb\x1f赵六\x1f2024-01-02T03:04:05+08:00\x1f旧\0\nM\x0003/03.1-计划/2025-市卫健委-新.pdf\0"
+        "\x1eaaa\x1f王五\x1f2025-01-02T03:04:05+08:00\x1fwangwu@example.gov.cn\x1f新\0\nA\x0003/03.1-计划/2025-市卫健委-新.pdf\0"
+        "\x1ebbb\x1f赵六\x1f2024-01-02T03:04:05+08:00\x1f\x1f旧\0\nM\x0003/03.1-计划/2025-市卫健委-新.pdf\0"
         "R087\x00old name.pdf\x00a b.pdf\0"
-        "\x1eccc\x1f合并\x1f2023-01-01T00:00:00+00:00\x1f合并\0"  # a merge commit lists no files
+        "\x1eccc\x1f合并\x1f2023-01-01T00:00:00+00:00\x1fm@example.gov.cn\x1f合并\0"  # a merge commit lists no files
     ).encode()
 
     class OneByteAtATime:
@@ -695,6 +695,7 @@ def test_git_log_parsing_survives_chunks_split_mid_character() -> None:
     commits = list(gitinfo._commits(gitinfo._records(OneByteAtATime())))
     assert [(c.sha, c.author, c.subject) for c in commits] == [("aaa", "王五", "新"), ("bbb", "赵六", "旧"),
                                                                ("ccc", "合并", "合并")]
+    assert [c.email for c in commits] == ["wangwu@example.gov.cn", "", "m@example.gov.cn"]
     assert commits[1].paths == (("M", "03/03.1-计划/2025-市卫健委-新.pdf", None), ("R", "a b.pdf", "old name.pdf"))
     found: dict[str, gitinfo.LastCommit] = {}
     for commit in commits:

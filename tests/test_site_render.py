@@ -425,8 +425,8 @@ def test_missing_page_counts_each_cell_once_and_lists_shared_cells_under_every_l
     distinct = sum(1 for c in archive.cells if c.status in (Status.MISSING, Status.OVERDUE))
     assert f"共 {distinct} 份材料缺失或逾期" in text
     assert "在每个牵头单位下各列一次" in text
-    assert text.split("## 市爱卫办", 1)[1].split("## ", 1)[0].count("45\\.1") == 1
-    assert text.split("## 市卫健委", 1)[1].split("## ", 1)[0].count("45\\.1") == 1
+    assert text.split("## 市爱卫办", 1)[1].split("## ", 1)[0].count("[45\\.1]") == 1
+    assert text.split("## 市卫健委", 1)[1].split("## ", 1)[0].count("[45\\.1]") == 1
 
 
 def test_open_cells_are_one_row_per_material_with_late_and_due_years(pages):

@@ -627,12 +627,25 @@ def main(argv: list[str] | None = None) -> int:
         font = subset_font(find_font(args.font), specs, temp_dir)
         clear_generated(args.out)
         total = write_all(args.out, specs, font)
+        made = scaffold_demo(args.out)
     finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
-    log.info("写出 %d 个文件，共 %.0f KB，到 %s", len(specs), total / 1024, args.out)
+    log.info("写出 %d 个文件，共 %.0f KB，到 %s；另建 %d 个空资料文件夹（各带 README.md）", len(specs), total / 1024,
+             args.out, made)
     for line in PROBLEMS:
         log.info("  故意的问题：%s", line)
     return 0
+
+
+def scaffold_demo(out: Path) -> int:
+    """Every item and material folder, each material folder with its README.md (``python -m handbook scaffold``):
+    the demo ships complete, as a city's tree is after scaffold."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    from handbook.load.project import load_project
+    from handbook.outputs.scaffold import scaffold
+
+    result = scaffold(load_project(ROOT), out)
+    return len(result.folders_created)
 
 
 def write_all(out: Path, specs: list[Spec], font: Path) -> int:

@@ -205,7 +205,8 @@ class Unit:
     kind: str = ""  # 市直部门 / 街道 / 企业 / 医疗机构 / ...
     parent: str | None = None  # canonical name of the unit it belongs to
     liaison: str = ""
-    accounts: tuple[str, ...] = ()  # git accounts or groups, for CODEOWNERS
+    accounts: tuple[str, ...] = ()  # forge accounts (people) or groups: CODEOWNERS, and who committed a file
+    emails: tuple[str, ...] = ()  # git author e-mails of the unit's liaisons: who committed a file
     where: Where | None = None
 
     @property
@@ -251,6 +252,22 @@ class Waiver:
     where: Where | None = None
 
 
+class ForgeKind(str, Enum):
+    GITEA = "gitea"
+    GITLAB = "gitlab"
+
+
+@dataclass(frozen=True, slots=True)
+class Forge:
+    """The city's git forge (city.yml ``forge:``): where a liaison uploads a file in the browser."""
+
+    kind: ForgeKind
+    base_url: str  # e.g. "https://git.dengfeng.example", no trailing slash
+    repository: str  # "owner/name" (GitLab: "group/subgroup/project")
+    branch: str = "main"
+    where: Where | None = None
+
+
 @dataclass(slots=True)
 class Plan:
     city: str
@@ -270,6 +287,16 @@ class Plan:
     indicator_targets: dict[int, tuple[str, Rule]] = field(default_factory=dict)  # local overrides
     max_file_mb: int = 50
     alias_index: dict[str, str] = field(default_factory=dict)  # any name/alias → canonical name
+    forge: Forge | None = None
+    account_index: dict[str, str] = field(default_factory=dict)  # forge account (no "@") → canonical name
+    email_index: dict[str, str] = field(default_factory=dict)  # git author e-mail (lower case) → canonical name
+
+    def committer_unit(self, author: str, email: str = "") -> str | None:
+        """The unit of a commit's author: by e-mail first (what a forge writes), then by account name."""
+        by_email = self.email_index.get(email.strip().lower()) if email else None
+        if by_email:
+            return by_email
+        return self.account_index.get(author.strip().lstrip("@")) if author else None
 
     def resolve_unit(self, name: str) -> Unit | None:
         canonical = self.alias_index.get(name.strip())
@@ -346,6 +373,9 @@ class EvidenceFile:
     sidecar: Sidecar | None = None
     committer: str = ""  # from git; empty outside a checkout
     committed: dt.datetime | None = None
+    committer_email: str = ""
+    committer_unit: str | None = None  # the committer's unit (units.yml accounts/emails), when known
+    unit_source: str = ""  # "name": ``unit`` is the file name's; "committer": the name has none, the committer's
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -359,9 +389,10 @@ class EvidenceFile:
     @property
     def readable(self) -> bool:
         """A regular file the scan read (and hashed) at ``path``. Links, special files, unreadable files and
-        names that are not UTF-8 on disk (``path`` is then only their printable form) are not: their bytes
+        names that are not UTF-8 on disk (``path`` is then only their printable form) and Git LFS pointers (the object
+        was not fetched: the bytes on disk are a 130-byte text, not the document) are not: their bytes
         are never published, packed or followed, only listed with their problem."""
-        return bool(self.sha256) and not any(p.code == "bad-encoding" for p in self.problems)
+        return bool(self.sha256) and self.filetype != "lfs-pointer" and not any(p.code == "bad-encoding" for p in self.problems)
 
     @property
     def has_error(self) -> bool:
@@ -497,6 +528,8 @@ class Archive:
     # Commits under evidence/ since handbook.outputs.changes.history_start(today), newest first (handbook.scan.git.Commit),
     # read by the scan's one git call; None outside a git checkout or when the scan did not ask git.
     recent_commits: list | None = None
+    # Material id → its folder as it exists under evidence/ ("14-生活垃圾分类与处理/14.2-…"), from the scan's walk.
+    material_folders: dict[str, str] = field(default_factory=dict)
 
     @property
     def problem_files(self) -> list[EvidenceFile]:

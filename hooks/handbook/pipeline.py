@@ -50,7 +50,8 @@ def build_archive(
     with _timed(stats, "judge"):
         cells = judge_cells(project, files)
         archive = Archive(project=project, files=files, cells=cells, evidence_root=evidence_root, stats=stats,
-                          recent_commits=getattr(files, "recent_commits", None))
+                          recent_commits=getattr(files, "recent_commits", None),
+                          material_folders=dict(getattr(files, "material_folders", {})))
         archive.summary = summarize(archive)
     with _timed(stats, "indicators"):
         archive.indicators, archive.indicator_problems = evaluate_indicators(project, evidence_root)

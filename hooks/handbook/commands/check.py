@@ -63,39 +63,33 @@ def project_report(project: Project) -> dict:
     }
 
 
-def print_text(diagnostics: list[Diagnostic]) -> None:
-    errors = [d for d in diagnostics if d.level is Level.ERROR]
-    warnings = [d for d in diagnostics if d.level is Level.WARNING]
-    for title, group in (("错误", errors), ("警告", warnings)):
-        if group:
-            print(f"{title}（{len(group)}）：")
-            for diagnostic in group:
-                print(f"  {diagnostic}")
-    print(summary_line(diagnostics))
-
-
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.root, today=getattr(args, "today", None))
     status = 1 if project.errors else 0
+    if args.changed_since and not args.evidence:
+        print("提示：--changed-since 只在与 --evidence 一起使用时生效。", file=sys.stderr)
     if args.format == "json":
         args.project_report = project_report(project)
         if not args.evidence:
             print(json.dumps(args.project_report, ensure_ascii=False, indent=2))
-    else:
-        print_text(all_diagnostics(project))
-    if args.changed_since and not args.evidence:
-        print("提示：--changed-since 只在与 --evidence 一起使用时生效。", file=sys.stderr)
+            return status
+        from handbook.outputs.evidence_report import run_evidence_check
+
+        return max(status, _evidence_json(run_evidence_check, args, project))
+    return max(status, _print_text(args, project))
+
+
+def _print_text(args: argparse.Namespace, project: Project) -> int:
+    """One verdict on top for both checks, then the standards' section, then the evidence's (text mode)."""
+    from handbook.outputs.check_text import check_text
+
+    report = None
     if args.evidence:
-        status = max(status, _run_evidence(args, project))
-    return status
+        from handbook.outputs.evidence_report import collect_report
 
-
-def _run_evidence(args: argparse.Namespace, project: Project) -> int:
-    from handbook.outputs.evidence_report import run_evidence_check
-
-    if args.format == "json":
-        return _evidence_json(run_evidence_check, args, project)
-    return int(run_evidence_check(args, project) or 0)
+        report = collect_report(args, project)
+    sys.stdout.write(check_text(all_diagnostics(project), report))
+    return 1 if report is not None and not report.ok else 0
 
 
 def _evidence_json(run_evidence_check, args: argparse.Namespace, project: Project) -> int:

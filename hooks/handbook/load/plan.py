@@ -17,6 +17,7 @@ from handbook.problems import did_you_mean, listing, nearest_material, nearest_n
 from handbook.model import (
     Assignment,
     Diagnostic,
+    Forge,
     Group,
     Kind,
     Plan,
@@ -26,6 +27,7 @@ from handbook.model import (
     Unit,
     Waiver,
 )
+from handbook.load.forge import load_forge
 from handbook.load.standard import MATERIAL_ID, Broken, check_target, parse_rule
 from handbook.settings import resolve_today
 from handbook.load.yamlload import Fields, Source, check_date, entries, open_data_file, shown
@@ -51,6 +53,7 @@ class CitySettings:
     window: tuple[int, ...] = ()
     today: dt.date | None = None
     max_file_mb: int = 50
+    forge: Forge | None = None
 
 
 def default_window(review_year: int) -> tuple[int, ...]:
@@ -59,7 +62,7 @@ def default_window(review_year: int) -> tuple[int, ...]:
 
 
 def _load_city(root: Path, diagnostics: list[Diagnostic]) -> CitySettings:
-    known = ("city", "kind", "review_year", "window", "today", "max_file_mb")
+    known = ("city", "kind", "review_year", "window", "today", "max_file_mb", "forge")
     src, top = open_data_file(root, rel("city.yml"), diagnostics, known, required_keys=("city", "kind", "review_year"))
     settings = CitySettings(review_year=dt.date.today().year)
     if top is None:
@@ -71,6 +74,8 @@ def _load_city(root: Path, diagnostics: list[Diagnostic]) -> CitySettings:
     settings.window = _window(src, top, settings.review_year)
     settings.today = top.date("today")
     settings.max_file_mb = top.integer("max_file_mb", lo=1, hi=10_000, default=50) or 50
+    if top.has("forge"):
+        settings.forge = load_forge(src, top.raw("forge"), top.line_of_key("forge"))
     return settings
 
 
@@ -111,6 +116,8 @@ class Roster:
     groups: dict[str, Group] = field(default_factory=dict)
     alias_index: dict[str, str] = field(default_factory=dict)
     slugs: dict[str, Unit] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)  # a person's forge account (no "@") → canonical name
+    emails: dict[str, str] = field(default_factory=dict)  # git author e-mail, lower case → canonical name
     broken: set[str] = field(default_factory=set)  # names of unit entries not loaded: not reported again
 
     def known_names(self) -> list[str]:
@@ -126,7 +133,7 @@ class Roster:
         return None
 
 
-_UNIT_FIELDS = ("name", "slug", "full_name", "aliases", "kind", "parent", "liaison", "accounts")
+_UNIT_FIELDS = ("name", "slug", "full_name", "aliases", "kind", "parent", "liaison", "accounts", "emails")
 
 
 def _load_units(root: Path, diagnostics: list[Diagnostic]) -> Roster:
@@ -167,9 +174,11 @@ def _unit(src: Source, value: Any, line: int, index: int, roster: Roster) -> tup
         parent=f.text("parent", None) or None,
         liaison=f.text("liaison") or "",
         accounts=tuple(a for a, _ in f.text_list("accounts")),
+        emails=tuple(e for e, _ in f.text_list("emails")),
         where=src.where(line),
     )
     _check_slug(src, unit, f.line("slug"), roster)
+    _index_committers(src, unit, f, roster)
     names = [(name, f.line("name"))] + ([(unit.full_name, f.line("full_name"))] if unit.full_name else []) + aliases
     _index_names(src, unit, names, roster)
     roster.units[name] = unit
@@ -193,6 +202,28 @@ def _index_names(src: Source, unit: Unit, names: list[tuple[str, int]], roster: 
             src.error(line, f"名称或别名“{text}”已属于单位“{owner}”（{roster.units[owner].where}）", "同一个名称只能指向一个单位；删去其中一处", "duplicate-alias")
             continue
         roster.alias_index[text] = unit.name
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _index_committers(src: Source, unit: Unit, f: Fields, roster: Roster) -> None:
+    """A person's account (``@zhangsan``) and e-mail name one unit: it is the committer's unit. Group accounts
+    (``@dengfeng/wjw``, with a "/") are CODEOWNERS teams, shared by units, never a committer."""
+    for account, line in f.text_list("accounts"):
+        name = account.lstrip("@")
+        if "/" in name:
+            continue
+        owner = roster.accounts.setdefault(name, unit.name)
+        if owner != unit.name:
+            src.error(line, f"账号“{account}”已登记给单位“{owner}”", "一个人的账号只能属于一个单位；删去其中一处（共用的用群组账号，如 @dengfeng/wjw）", "duplicate-account")
+    for email, line in f.text_list("emails"):
+        if EMAIL.match(email) is None:
+            src.error(line, f"单位“{unit.name}”的邮箱“{email}”格式不对", "写成 名字@域名，如 liaison@example.gov.cn（即联络员在代码托管平台上登记的提交邮箱）", "bad-email")
+            continue
+        owner = roster.emails.setdefault(email.lower(), unit.name)
+        if owner != unit.name:
+            src.error(line, f"邮箱“{email}”已登记给单位“{owner}”", "一个邮箱只能属于一个单位；删去其中一处", "duplicate-email")
 
 
 def _group(src: Source, value: Any, line: int, index: int, roster: Roster) -> None:
@@ -560,5 +591,8 @@ def load_plan(root: Path, standard: Standard, diagnostics: list[Diagnostic], *, 
         indicator_targets=targets,
         max_file_mb=city.max_file_mb,
         alias_index=roster.alias_index,
+        forge=city.forge,
+        account_index=roster.accounts,
+        email_index=roster.emails,
     )
 

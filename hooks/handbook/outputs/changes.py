@@ -49,6 +49,8 @@ class Change:
     year: str = ""
     unit: str | None = None  # canonical unit name when the plan knows it
     unit_raw: str = ""  # the unit as written in the file name
+    email: str = ""  # the author's e-mail
+    by_committer: bool = False  # the name gives no known unit: ``unit`` is the committer's (units.yml)
 
     @property
     def action(self) -> str:
@@ -60,6 +62,7 @@ class Change:
 
     @property
     def unit_label(self) -> str:
+        """The unit it is counted under; the detail table marks one counted by its committer."""
         if self.unit:
             return self.unit
         return f"{UNRESOLVED}：{self.unit_raw}" if self.unit_raw else NO_UNIT
@@ -104,11 +107,12 @@ def _changes_of(commit: Commit) -> Iterator[Change]:
     # gitinfo's paths are relative to evidence/; a Change names the path from the project root.
     for status, path, old in commit.paths:
         yield Change(commit.sha, commit.committed, commit.author, commit.subject, status, f"{EVIDENCE}/{path}",
-                     old_path=f"{EVIDENCE}/{old}" if old else None)
+                     old_path=f"{EVIDENCE}/{old}" if old else None, email=commit.email)
 
 
 def _resolver(root: Path, project: Project | None):
-    """A function raw unit name → canonical name (or None); loads the plan when not given."""
+    """A function (raw unit name, author, e-mail) → (canonical name or None, whether it is the committer's);
+    loads the plan when not given. A name naming no known unit falls back to the committer's unit."""
     if project is None:
         try:
             from handbook.load.project import load_project
@@ -116,9 +120,17 @@ def _resolver(root: Path, project: Project | None):
             project = load_project(root)
         except Exception:  # noqa: BLE001 - a broken plan must not hide the history
             log.warning("could not load the plan under %s; units shown as written", root, exc_info=True)
-            return lambda raw: None
+            return lambda raw, author, email: (None, False)
     plan = project.plan
-    return lambda raw: (unit.name if (unit := plan.resolve_unit(raw)) else None)
+
+    def resolve(raw: str, author: str, email: str) -> tuple[str | None, bool]:
+        unit = plan.resolve_unit(raw) if raw else None
+        if unit is not None:
+            return unit.name, False
+        committer = plan.committer_unit(author, email)
+        return committer, committer is not None
+
+    return resolve
 
 
 def locate(path: str) -> dict:
@@ -144,10 +156,11 @@ def locate(path: str) -> dict:
 
 def _located(change: Change, resolve) -> Change:
     found = locate(change.path)
-    unit = resolve(found["unit_raw"]) if found["unit_raw"] else None
+    unit, by_committer = resolve(found["unit_raw"], change.author, change.email)
     return Change(
         change.commit, change.when, change.author, change.subject, change.status, change.path,
         change.old_path, found["item"], found["material"], found["year"], unit, found["unit_raw"],
+        change.email, by_committer,
     )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
 from handbook.model import Diagnostic, EvidenceFile, Level, Project
+from handbook.scan.folders import missing_folders
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,16 @@ class Finding:
     fix: str
     unit: str | None = None
     unit_raw: str = ""
+    committer: str = ""
+    committer_unit: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
             "unit": self.unit,
             "unit_raw": self.unit_raw,
+            "committer": self.committer,
+            "committer_unit": self.committer_unit,
             "group": self.group,
             "code": self.code,
             "level": "error" if self.level is Level.ERROR else "warning",
@@ -68,6 +73,8 @@ class Report:
     checked: int = 0  # files in scope (all, or the changed ones)
     changed_since: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. "revision not found, checked everything"
+    passed: list[str] = field(default_factory=list)  # files in scope without an error (path from the root)
+    missing_folders: list[str] = field(default_factory=list)  # labelled folders not in the tree (full check)
 
     @property
     def errors(self) -> int:
@@ -94,6 +101,17 @@ class Report:
 def run_evidence_check(args: Any, project: Project, *, out: TextIO | None = None) -> int:
     """Scan evidence/, report (grouped by unit), return 0 when no error is left, 1 otherwise."""
     out = out or sys.stdout
+    report = collect_report(args, project)
+    if getattr(args, "format", "text") == "json":
+        json.dump(report_as_dict(report), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.write(format_text(report))
+    return 0 if report.ok else 1
+
+
+def collect_report(args: Any, project: Project) -> Report:
+    """The evidence check's findings (nothing printed): the whole tree, or what changed since ``args.changed_since``."""
     root = Path(args.root).resolve()
     evidence_root = root / EVIDENCE
     notes: list[str] = []
@@ -108,12 +126,10 @@ def run_evidence_check(args: Any, project: Project, *, out: TextIO | None = None
     report = build_report(project, files, indicator_problems, root=root, changed=changed)
     report.changed_since = revision if changed is not None else None
     report.notes = notes
-    if getattr(args, "format", "text") == "json":
-        json.dump(report_as_dict(report), out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    else:
-        out.write(format_text(report))
-    return 0 if report.ok else 1
+    if changed is None and evidence_root.is_dir():
+        existing = getattr(files, "material_folders", {}) or {}
+        report.missing_folders = [f"{EVIDENCE}/{path}/" for path, _ in missing_folders(project.standard, existing)]
+    return report
 
 
 def _scan(project: Project, evidence_root: Path, root: Path) -> list[EvidenceFile]:
@@ -121,8 +137,8 @@ def _scan(project: Project, evidence_root: Path, root: Path) -> list[EvidenceFil
 
     if not evidence_root.is_dir():
         return []
-    # git=False: committer names are not needed here and cost one more git call.
-    return scan_evidence(project, evidence_root, cache_dir=root / ".cache" / "handbook", git=False)
+    # git=True: a file is reported under its committer's unit (units.yml accounts/emails).
+    return scan_evidence(project, evidence_root, cache_dir=root / ".cache" / "handbook", git=True)
 
 
 def _indicator_problems(project: Project, evidence_root: Path) -> list[Diagnostic]:
@@ -194,6 +210,8 @@ def build_report(
     report.checked = len(in_scope)
     for file in in_scope:
         report.findings.extend(_findings_of(file))
+        if not file.has_error:
+            report.passed.append(f"{EVIDENCE}/{file.path}")
     report.findings.extend(_duplicates_of_changed(files, in_scope, changed))
     for diagnostic in indicator_problems:
         path = _diagnostic_path(diagnostic, root)
@@ -224,6 +242,8 @@ def _findings_of(file: EvidenceFile) -> list[Finding]:
             fix=problem.fix,
             unit=file.unit,
             unit_raw=file.unit_raw,
+            committer=file.committer,
+            committer_unit=file.committer_unit,
         )
         for problem in file.problems
     ]
@@ -275,6 +295,9 @@ def _sidecar_of(path: str) -> str:
 
 
 def _group_of(file: EvidenceFile) -> str:
+    """The committer's unit when units.yml knows the committer, else the unit the name gives."""
+    if file.committer_unit:
+        return file.committer_unit
     if file.unit:
         return file.unit
     return f"{UNRESOLVED}：{file.unit_raw}" if file.unit_raw else UNRESOLVED
@@ -349,54 +372,15 @@ def report_as_dict(report: Report) -> dict[str, Any]:
         "notes": report.notes,
         "by_unit": by_unit,
         "problems": [f.as_dict() for f in report.findings],
+        "passed": report.passed,
+        "missing_folders": report.missing_folders,
     }
 
 
 def format_text(report: Report) -> str:
-    lines: list[str] = [_headline(report)]
-    lines.extend(f"注意：{note}" for note in report.notes)
-    for group, items in report.groups().items():
-        errors = sum(1 for f in items if f.level is Level.ERROR)
-        warnings = len(items) - errors
-        lines.append("")
-        lines.append(f"【{group}】{_counts(errors, warnings)}")
-        for finding in items:
-            mark = "✗" if finding.level is Level.ERROR else "!"
-            lines.append(f"  {mark} {finding.level.value}：{finding.path}")
-            lines.append(f"      问题：{_without_path(finding)}（{finding.code}）")
-            if finding.fix:
-                lines.append(f"      改法：{finding.fix}")
-    lines.append("")
-    lines.append(_verdict(report))
-    return "\n".join(lines) + "\n"
+    """The evidence check alone, as a liaison reads it (``handbook.outputs.check_text``)."""
+    from handbook.outputs.check_text import evidence_text
+
+    return evidence_text(report)
 
 
-def _without_path(finding: Finding) -> str:
-    """The scanner starts messages with the file's path; the line above already shows it."""
-    own = finding.path.removeprefix(f"{EVIDENCE}/") + "："
-    return finding.message.removeprefix(own) or finding.message
-
-
-def _headline(report: Report) -> str:
-    if report.changed_since is not None:
-        scope = f"检查自 {report.changed_since} 以来改动的 {report.checked} 个文件（全库共 {report.scanned} 个）"
-    else:
-        scope = f"检查 evidence/ 下全部 {report.checked} 个文件"
-    return f"佐证材料检查：{scope}，发现 {report.errors} 个错误、{report.warnings} 个警告。"
-
-
-def _counts(errors: int, warnings: int) -> str:
-    parts = [f"{errors} 个错误"] if errors else []
-    parts += [f"{warnings} 个警告"] if warnings else []
-    return "，".join(parts)
-
-
-def _verdict(report: Report) -> str:
-    if report.errors:
-        return (
-            f"结论：未通过。有 {report.errors} 个错误，请按“改法”修改后重新提交。"
-            f"每种问题的说明和正反例见 {GUIDE}。"
-        )
-    if report.warnings:
-        return f"结论：通过（有 {report.warnings} 个警告，建议处理，说明见 {GUIDE}）。"
-    return "结论：通过，没有发现问题。"

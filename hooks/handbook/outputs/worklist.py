@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,14 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from pathvalidate import sanitize_filename
 
+from handbook.judge.owed import owners_of as _owners
+from handbook.judge.owed import problem_files
 from handbook.model import Archive, Cell, EvidenceFile, IndicatorResult, Level, Status, Tally, Verdict
+from handbook.scan.folders import example_name, folder_for, material_folders_of
+from handbook.util.workbooks import SUMMARY_NAME, unit_workbook_name
 
 log = logging.getLogger(__name__)
 
 OPEN = (Status.MISSING, Status.OVERDUE)
-SUMMARY_NAME = "催报汇总.xlsx"
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 CELL_COLUMNS = ("序号", "条款", "材料编号", "材料名称", "年度", "状态", "截止日期", "剩余天数", "完成要求",
@@ -64,11 +65,6 @@ def unit_tallies(archive: Archive) -> dict[str, Tally]:
     return tallies
 
 
-def _owners(cell: Cell) -> tuple[str, ...]:
-    """Every unit answerable for a cell (all lead units share an item's common cells)."""
-    return cell.owners or ((cell.owner,) if cell.owner else ())
-
-
 def ranking(archive: Archive) -> list[RankRow]:
     """Units that owe something, best completion first (the same order as the site's ranking)."""
     plan = archive.project.plan
@@ -94,13 +90,6 @@ def open_cells(archive: Archive, unit: str | None) -> list[Cell]:
     cells = [c for c in archive.cells if c.status in OPEN and (unit is None or unit in _owners(c))]
     return sorted(cells, key=lambda c: (c.deadline or dt.date.max, c.item, _material_key(c.material),
                                         c.year or 0, c.owner or ""))
-
-
-def problem_files(archive: Archive, unit: str) -> list[EvidenceFile]:
-    """Files with problems that ``unit`` must fix: its own, and unattributed ones in cells it answers for."""
-    in_its_cells = {p for c in archive.cells if unit in _owners(c) and c.status is Status.REVIEW for p in c.files}
-    files = [f for f in archive.files if f.problems and (f.unit == unit or (f.unit is None and f.path in in_its_cells))]
-    return sorted(files, key=lambda f: f.path)
 
 
 def unattributed_problem_files(archive: Archive) -> list[EvidenceFile]:
@@ -133,48 +122,19 @@ def _material_key(material_id: str) -> tuple[int, int]:
 # --------------------------------------------------------------------------- rows
 
 
-class _Folders:
-    """Where a material's files go: the folder already in the tree, else the one to create."""
-
-    def __init__(self, evidence_root: Path | None):
-        self.root = evidence_root
-        self._items: dict[str, str] | None = None
-
-    def _listing(self) -> dict[str, str]:
-        if self._items is None:
-            self._items = {}
-            if self.root is not None and self.root.is_dir():
-                for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
-                    match = re.match(r"^(\d{2})(?:[-_].*)?$", entry.name)
-                    if match and entry.is_dir(follow_symlinks=False):
-                        self._items.setdefault(match.group(1), entry.name)
-        return self._items
-
-    def folder(self, material_id: str, title: str) -> str:
-        item = material_id.split(".")[0]
-        item_dir = self._listing().get(item, item)
-        material_dir = f"{material_id}-{title}" if title else material_id
-        if self.root is not None and (self.root / item_dir).is_dir():
-            for entry in sorted(os.scandir(self.root / item_dir), key=lambda e: e.name):
-                if re.match(rf"^{re.escape(material_id)}(?:[-_].*)?$", entry.name) and entry.is_dir():
-                    material_dir = entry.name
-                    break
-        return f"evidence/{item_dir}/{material_dir}/"
-
-
 def cell_rows(archive: Archive, cells: Sequence[Cell], *, unit: str | None = None) -> list[list[Any]]:
     """Rows of the 缺失与逾期 sheet: ``unit``'s own (its name in the example file name), or, when None,
     every unit's with a 单位 column, a cell shared by several lead units once under each of them."""
     standard, plan = archive.project.standard, archive.project.plan
-    folders = _Folders(archive.evidence_root)
+    sample_year = max((y for y in plan.window if y < plan.review_year), default=plan.review_year)
+    existing = material_folders_of(archive)
     pairs = [(cell, unit) for cell in cells] if unit else [(c, o) for c in cells for o in _owners(c) or ("",)]
     rows = []
     for i, (cell, owner) in enumerate(pairs, start=1):
         material = standard.material(cell.material)
         title = material.title if material else ""
-        ext = material.formats[0] if material and material.formats else "pdf"
         supplier = cell.unit or owner or "单位"
-        example = f"{cell.year or '年份'}-{supplier}-{title or '标题'}.{ext}"
+        example = example_name(material, cell.year or sample_year, supplier) if material else ""
         days = (cell.deadline - plan.today).days if cell.deadline else None
         row = [
             i,
@@ -186,7 +146,7 @@ def cell_rows(archive: Archive, cells: Sequence[Cell], *, unit: str | None = Non
             cell.deadline,
             days,
             material.complete_when if material else "",
-            folders.folder(cell.material, title),
+            f"evidence/{folder_for(material, standard, existing)}/" if material else "",
             example,
         ]
         if unit is None:
@@ -379,10 +339,6 @@ def write_summary_workbook(archive: Archive, path: Path) -> Path:
                    indicator_rows(archive, missing_indicators(archive, None), with_unit=True), INDICATOR_WIDTHS)
 
     return _atomic_book(path, fill)
-
-
-def unit_workbook_name(unit: str) -> str:
-    return sanitize_filename(f"催报单-{unit}.xlsx", platform="windows", replacement_text="_")
 
 
 def units_to_chase(archive: Archive) -> list[str]:

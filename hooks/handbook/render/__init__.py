@@ -36,6 +36,7 @@ from handbook.model import (
     Unit,
 )
 from handbook.render import charts, context
+from handbook.render.upload import upload_view, worklist_links
 
 log = logging.getLogger(__name__)
 
@@ -614,10 +615,11 @@ def _unit(site: Site, unit: Unit) -> str:
         parent=site.unit_ref(unit.parent) if unit.parent else None,
         tally=site.tally_unit(unit.name),
         duties=_unit_duties(site, unit, own_cells),
-        missing=_open_rows(site, own_cells, with_unit=False),
+        missing=_open_rows(site, own_cells, with_unit=False, unit=unit.name),
         review=[site.cell_view(c) for c in own_cells if c.status is Status.REVIEW],
         files=[site.file_view(f) for f in files],
         indicators=_indicator_table(site, owned),
+        worklist=worklist_links(site.archive, unit.name),
     )
 
 
@@ -645,8 +647,9 @@ def _unit_duties(site: Site, unit: Unit, own_cells: list[Cell]) -> dict:
 # -- missing and problems
 
 
-def _open_rows(site: Site, cells: list[Cell], *, with_unit: bool) -> list[dict]:
-    """Missing and overdue cells, one row per material (and unit), its years split into late and due."""
+def _open_rows(site: Site, cells: list[Cell], *, with_unit: bool, unit: str | None = None) -> list[dict]:
+    """Missing and overdue cells, one row per material (and unit), its years split into late and due;
+    each row says where its file goes (folder, name per year, upload page). ``unit``: the page's unit."""
     rows: dict[tuple[str, str | None], dict] = {}
     for cell in _open(_sort_cells(cells)):
         view = site.cell_view(cell)
@@ -656,10 +659,13 @@ def _open_rows(site: Site, cells: list[Cell], *, with_unit: bool) -> list[dict]:
             "material": cell.material,
             "title": view["material_title"],
             "owner": owner,
+            "supplier": cell.unit or (owner["name"] if owner else None) or unit or cell.owner,
             "overdue": [],
             "missing": [],
             "due": [],
+            "years": [],
         })
+        row["years"].append(cell.year)
         label = str(cell.year) if cell.year else "全周期"
         if cell.status is Status.OVERDUE:
             row["overdue"].append(label)
@@ -667,6 +673,8 @@ def _open_rows(site: Site, cells: list[Cell], *, with_unit: bool) -> list[dict]:
             row["missing"].append(label)
             if cell.deadline and cell.deadline not in row["due"]:
                 row["due"].append(cell.deadline)
+    for row in rows.values():
+        row["upload"] = upload_view(site.archive, site.standard.material(row["material"]), row["supplier"], row["years"])
     return list(rows.values())
 
 
@@ -686,7 +694,7 @@ def _missing(site: Site) -> str:
     for unit in site.plan.units.values():
         cells = _open(site.cells_by_owner.get(unit.name, []))
         if cells:
-            groups.append({"unit": site.unit_ref(unit.name), "rows": _open_rows(site, cells, with_unit=False),
+            groups.append({"unit": site.unit_ref(unit.name), "rows": _open_rows(site, cells, with_unit=False, unit=unit.name),
                            "tally": _tally(cells)})
     orphans = _open([c for owner, cs in site.cells_by_owner.items() if owner not in site.plan.units for c in cs])
     overall = site.overall()

@@ -77,6 +77,10 @@ def inspect_file(path: Path, rel: str, ext: str) -> Content:
             return Content(digest, 0, "empty", crc32=crc)
         handle.seek(0)
         kind = sniff(handle)
+        if kind == "text" and size <= LFS_POINTER_MAX:
+            pointer = lfs_pointer_size(handle)
+            if pointer is not None:
+                return Content(digest, size, "lfs-pointer", problems=[_lfs_problem(rel, pointer)], crc32=crc)
         content = Content(digest, size, kind, crc32=crc)
         content.problems.extend(type_problems(rel, ext, kind))
         if kind == "pdf":
@@ -85,6 +89,37 @@ def inspect_file(path: Path, rel: str, ext: str) -> Content:
         elif kind in IMAGE_TYPES:
             content.problems.extend(check_image(handle, rel, kind))
     return content
+
+
+# --------------------------------------------------------------------------- Git LFS pointers
+
+# A clone made without the LFS objects (GIT_LFS_SKIP_SMUDGE=1, or no git-lfs installed) holds, in place of
+# each PDF or photo, a small text naming the object: "version https://git-lfs.github.com/spec/v1", "oid
+# sha256:…", "size N". The spec caps a pointer at 1024 bytes.
+LFS_POINTER_MAX = 1024
+LFS_VERSIONS = (b"version https://git-lfs.github.com/spec/v1", b"version https://hawser.github.com/spec/v1")
+
+
+def lfs_pointer_size(handle: BinaryIO) -> int | None:
+    """The size of the object a Git LFS pointer file names (-1 when unstated); None when it is no pointer."""
+    handle.seek(0)
+    text = handle.read(LFS_POINTER_MAX + 1)
+    if not text.startswith(LFS_VERSIONS) or b"\noid sha256:" not in text:
+        return None
+    for line in text.splitlines():
+        if line.startswith(b"size ") and line[5:].strip().isdigit():
+            return int(line[5:].strip())
+    return -1
+
+
+def _lfs_problem(rel: str, size: int) -> Problem:
+    real = f"（原文件约 {size / 1024 / 1024:.1f} MB）" if size >= 0 else ""
+    return Problem(
+        "lfs-pointer",
+        f"{rel}：这里只有 Git LFS 的指针（一小段文字），文件本身没有取回{real}；网站和材料包都不会用它",
+        "在仓库目录运行 git lfs pull 取回文件后再构建（CI 中先 git lfs install --local，再 git lfs pull；"
+        "没装 git-lfs 的电脑先安装：apt-get install git-lfs）",
+    )
 
 
 # --------------------------------------------------------------------------- what the bytes are

@@ -24,7 +24,9 @@ from pathlib import Path
 from handbook.scan import names as fn
 from handbook.problems import suggest
 from handbook.scan.content import Content, inspect_file
+from handbook.scan.attribution import attribute_to_committers
 from handbook.scan.cache import CacheEntry, HashCache
+from handbook.scan.folders import existing_folders
 from handbook.model import EvidenceFile, Level, Problem, Project
 from handbook.load.sidecar import SUFFIXES as SIDECAR_SUFFIXES
 from handbook.load.sidecar import read_sidecar
@@ -65,9 +67,13 @@ PROBLEM_CODES: dict[str, str] = {
     "sidecar-error": "错误（部分为警告）：说明文件有误",
     "orphan-sidecar": "错误：说明文件旁边没有同名材料",
     "personal-data": "警告：名称或说明文件中含身份证号、手机号",
+    "lfs-pointer": "错误：只有 Git LFS 指针，文件本身没有取回",
+    "unit-from-committer": "警告：文件名中没有可识别的单位，按提交人的单位归属",
+    "unit-differs-from-committer": "警告：文件名中的单位与提交人的单位不同",
 }
 
-NOT_EVIDENCE_FILES = {"README.md"}  # at the top of evidence/ only
+NOT_EVIDENCE_FILES = {"README.md"}  # at the top of evidence/, and in a material folder (scaffold's note)
+NOTE_DEPTHS = (0, 2)  # folder depths where README.md is a note, not evidence
 NOT_EVIDENCE_FOLDERS = {"indicators"}  # at the top of evidence/ only
 NEVER_ENTER = {".git"}
 WORKERS = min(4, os.cpu_count() or 1)
@@ -96,6 +102,7 @@ class ScanResult(list):
 
     stats: ScanStats
     recent_commits: list | None = None
+    material_folders: dict[str, str] = {}  # material id → "item/material" folder as it exists in the tree
 
 
 last_stats: ScanStats | None = None  # the stats of the most recent scan in this process
@@ -179,7 +186,7 @@ def _classify(child: os.DirEntry, parts: tuple[str, ...]) -> Entry | None:
     if child.name in NEVER_ENTER:
         return Entry(raw, rel, child.path, rel_parts, "skip")
     if child.is_file(follow_symlinks=False):
-        if not parts and child.name in NOT_EVIDENCE_FILES:
+        if len(parts) in NOTE_DEPTHS and child.name in NOT_EVIDENCE_FILES:
             return Entry(raw, rel, child.path, rel_parts, "skip")
         return Entry(raw, rel, child.path, rel_parts, "file", stat.st_size, stat.st_mtime_ns)
     return Entry(raw, rel, child.path, rel_parts, "other", 0, stat.st_mtime_ns)
@@ -228,6 +235,8 @@ def scan_evidence(
     if git:
         raw_of = {f.path: e.raw for f, e in zip(files, evidence + sidecars.orphans)}
         result.recent_commits = _add_git(files, root, raw_of, stats, history_since)
+        attribute_to_committers(files, project.plan)
+    result.material_folders = existing_folders(folders)[1]
     files.sort(key=lambda f: f.path)
     result.extend(files)
     stats.files_seen = len(files)
@@ -751,6 +760,6 @@ def _add_git(
     for file in files:
         commit = history.last.get(raw_of.get(file.path, file.path))
         if commit is not None:
-            file.committer, file.committed = commit.committer, commit.committed
+            file.committer, file.committed, file.committer_email = commit.committer, commit.committed, commit.email
     stats.git_seconds = time.perf_counter() - started
     return history.recent

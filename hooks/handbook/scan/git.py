@@ -24,7 +24,7 @@ FIELD = "\x1f"
 # -z: NUL after every path, no quoting; core.quotepath=off: non-ASCII names as they are.
 # The author is who submitted the file (the liaison, also when a maintainer merged or rebased it); the
 # committer date is when it reached the branch.
-LOG_FORMAT = f"--format={RECORD}%H{FIELD}%an{FIELD}%cI{FIELD}%s"
+LOG_FORMAT = f"--format={RECORD}%H{FIELD}%an{FIELD}%cI{FIELD}%ae{FIELD}%s"
 TIMEOUT_S = 300
 # Commit dates are not strictly ordered (rebases, clocks): like git's own --since, the walk ends only after
 # this many commits in a row older than the period.
@@ -35,6 +35,7 @@ SLOP = 5
 class LastCommit:
     committer: str
     committed: dt.datetime
+    email: str = ""  # the author's e-mail: what units.yml ``emails`` name
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Commit:
     committed: dt.datetime  # committer date, in the committer's time zone
     subject: str
     paths: tuple[tuple[str, str, str | None], ...] = ()  # (git's status letter, path, old path of a rename)
+    email: str = ""  # the author's e-mail
 
 
 @dataclass(slots=True)
@@ -106,7 +108,7 @@ def _note_last(found: dict[str, LastCommit], commit: Commit, wanted: set[str] | 
     for _status, path, _old in commit.paths:  # a rename's new name; a deleted path is not in the tree anyway
         if path in found or (wanted is not None and path not in wanted):
             continue
-        last = last or LastCommit(commit.author, commit.committed)
+        last = last or LastCommit(commit.author, commit.committed, commit.email)
         found[path] = last
 
 
@@ -155,7 +157,7 @@ def _commits(records: Iterable[str]) -> Iterator[Commit]:
     """Parse ``git log -z --name-status`` records in our LOG_FORMAT (a rename or copy carries two paths)."""
     for record in records:
         header, _, body = record.partition("\0")
-        sha, author, when, subject = (header.split(FIELD, 3) + ["", "", "", ""])[:4]
+        sha, author, when, email, subject = (header.split(FIELD, 4) + ["", "", "", "", ""])[:5]
         try:
             committed = dt.datetime.fromisoformat(when.strip())
         except ValueError:
@@ -175,4 +177,4 @@ def _commits(records: Iterable[str]) -> Iterator[Commit]:
             elif i < len(tokens):
                 paths.append((status[0], tokens[i], None))
                 i += 1
-        yield Commit(sha, author, committed, subject, tuple(paths))
+        yield Commit(sha, author, committed, subject, tuple(paths), email)

@@ -249,7 +249,9 @@ def example_name(parts: NameParts, *, unit: str | None, year: int, unit_names: l
     title = parts.title or parts.stem
     if unit in title and title != unit:
         title = title.replace(unit, "", 1)
-    title = title.strip(" -_－＿") or "标题"
+    if not parts.years:  # "2025 市城管局 台账": the year is said once ("2025年工作计划" keeps its words)
+        title = re.sub(rf"^\s*{found_year}(?=[\s\-_－＿]|$)", "", title)
+    title = " ".join(title.split()).strip(" -_－＿") or "标题"
     ext = parts.ext_raw or "pdf"
     return f"{found_year}-{unit}-{title}.{ext}"
 
