@@ -186,12 +186,18 @@ def test_a_crowded_checklist_cell_names_three_files_problem_first_and_counts_the
     archive.files.extend(extra)
     cell = next(c for c in archive.cells if c.material == "03.1" and c.year == 2024)
     cell.files.extend(f.path for f in extra)  # 6 files in one cell
-    page = render_site(archive)["items/03.md"]
+    pages = render_site(archive)
+    page = pages["items/03.md"]
     row = next(line for line in page.splitlines() if line.startswith("| 2024 |") and "补充材料" in line)
     assert row.count(".hb-file") == 3 and "补充材料4" in row  # the problem file is among the three named
-    assert "另 3 个文件，见[已收集文件](#已收集文件)" in row
-    files_table = page.split("## 已收集文件")[1]
-    assert all(f"补充材料{n}" in files_table for n in range(5))  # every file is still listed
+    # 03.1 now has more files than the item page shows: the cell points at the material's own listing.
+    assert "另 3 个文件，见[本材料全部文件](03/03.1.md)" in row
+    files_section = page.split("## 已收集文件")[1].split("## 缺失材料")[0]
+    assert files_section.count("<tr><td>") == 3 + 1  # three of 03.1's seven, and 03.2's one
+    assert "补充材料4" in files_section  # the problem file first
+    assert "[全部 7 个文件](03/03.1.md)" in files_section
+    listing = pages["items/03/03.1.md"]
+    assert all(f"补充材料{n}" in listing for n in range(5)) and "2024年爱国卫生工作计划" in listing  # every file
 
 
 def test_page_memo_renders_again_only_what_changed_and_never_serves_a_stale_page():

@@ -35,7 +35,7 @@ from handbook.model import (
     Tally,
     Unit,
 )
-from handbook.render import charts, context
+from handbook.render import charts, context, listings
 from handbook.render.upload import upload_view, worklist_links
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ class Site:
     _quoted: dict[str, str] = field(default_factory=dict)  # link target (relative part) → percent-encoded
     has_git: bool = False  # some file has a committer: outside a git checkout the columns are left out
     memo: PageMemo | None = None  # pages of the previous render (mkdocs serve)
+    directory_urls: bool = True  # MkDocs' use_directory_urls: where raw-HTML links point (listings.html_linker)
     _file_views: dict[int, dict] = field(default_factory=dict)  # id of an archive file → its view
     _project_digest: str | None = None
 
@@ -309,20 +310,26 @@ class PageMemo:
         return markdown
 
 
-def render_site(archive: Archive, memo: PageMemo | None = None) -> dict[str, str]:
+def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_urls: bool = True) -> dict[str, str]:
     """Every generated page of the site, keyed by its src uri (e.g. ``items/01.md``).
 
     With a ``memo`` (``mkdocs serve``), a page whose inputs are those of the previous render is not rendered again.
+    ``directory_urls`` is MkDocs' ``use_directory_urls``: the file tables are raw HTML, whose links MkDocs does
+    not rewrite, so they are written for the URLs the pages are served at.
+
+    Besides the pages of the navigation's sections, the result holds the file listings of long lists (a
+    material's files, ``items/03/03.1.md``; a unit's older files, ``units/<slug>/files-2.md``): none of them
+    belongs in the navigation.
     """
-    site = Site(archive, memo=memo)
+    site = Site(archive, memo=memo, directory_urls=directory_urls)
     pages: dict[str, str] = {"index.md": _home(site)}
     for category in site.standard.categories:
         pages[context.category_uri(category.number)] = _category(site, category.number)
     for number in sorted(site.standard.items):
-        pages[context.item_uri(number)] = _item(site, site.standard.items[number])
+        pages.update(_item_pages(site, site.standard.items[number]))
     pages["units/index.md"] = _units_index(site)
     for unit in site.plan.units.values():
-        pages[context.unit_uri(unit)] = _unit(site, unit)
+        pages.update(_unit_pages(site, unit))
     pages["missing.md"] = _missing(site)
     pages["problems.md"] = _problems(site)
     pages["indicators.md"] = _indicators(site)
@@ -333,6 +340,7 @@ def _render(name: str, here: str, site: Site, **values) -> str:
     def render() -> str:
         return environment().get_template(name).render(
             link=site.linker(here),
+            hlink=listings.html_linker(here, site.directory_urls),
             plan=site.plan,
             standard=site.standard,
             unit_ref=site.unit_ref,
@@ -344,7 +352,7 @@ def _render(name: str, here: str, site: Site, **values) -> str:
     if site.memo is None:
         return render()
     # Besides ``values``, a template reads only the plan and the standard (through the shorthands above).
-    return site.memo.page(here, (name, site.project_digest(), site.has_git, values), render)
+    return site.memo.page(here, (name, site.project_digest(), site.has_git, site.directory_urls, values), render)
 
 
 def _category_rows(site: Site) -> list[dict]:
@@ -405,15 +413,32 @@ def _category(site: Site, number: int) -> str:
                    items=items, indicators=_indicator_table(site, own))
 
 
-def _item(site: Site, item: Item) -> str:
+def _item_pages(site: Site, item: Item) -> dict[str, str]:
+    """The item page, and a listing page (or pages) for each material with more files than it shows."""
+    files = sorted(site.files_by_item.get(item.number, []), key=lambda f: f.path)
+    groups, pages = [], {}
+    for group in listings.material_groups(item, files):
+        views = [site.file_view(f) for f in group["files"]]
+        shown, more = listings.preview(views)
+        uris = listings.material_file_uris(item.number, group["key"], len(views)) if more else []
+        for index, chunk in enumerate(listings.chunks(views) if more else []):
+            pages[uris[index]] = _render("material_files.md.j2", uris[index], site, item=item, key=group["key"],
+                                         material=group["material"], count=len(views), files=chunk,
+                                         pages=listings.pager(uris, index))
+        groups.append({**group, "files": None, "count": len(views), "shown": shown, "more": more,
+                       "uri": uris[0] if uris else None})
+    return {context.item_uri(item.number): _item(site, item, files, groups), **pages}
+
+
+def _item(site: Site, item: Item, files: list[EvidenceFile], groups: list[dict]) -> str:
     here = context.item_uri(item.number)
     assignment = site.plan.assignments.get(item.number)
     cells = _sort_cells(site.cells_by_item.get(item.number, []))
+    listing = {g["key"]: g["uri"] for g in groups}
     checklist = []
     for material in item.materials:
         rows = [_capped(site.cell_view(c)) for c in cells if c.material == material.id]
-        checklist.append({"material": material, "rows": rows})
-    files = sorted(site.files_by_item.get(item.number, []), key=lambda f: f.path)
+        checklist.append({"material": material, "rows": rows, "listing": listing.get(material.id)})
     return _render(
         "item.md.j2", here, site,
         item=item,
@@ -424,7 +449,8 @@ def _item(site: Site, item: Item) -> str:
         groups=list(assignment.groups) if assignment else [],
         tally=site.tally_item(item.number),
         checklist=checklist,
-        files=[site.file_view(f) for f in files],
+        file_count=len(files),
+        file_groups=groups,
         missing=_open_rows(site, cells, with_unit=True),
         problems=_problem_rows(site, [f for f in files if f.problems]),
         indicators=_indicator_table(site, _item_indicators(site, item)),
@@ -604,10 +630,22 @@ def _units_index(site: Site) -> str:
                    idle_refs=[site.unit_ref(u.name) for u in idle])
 
 
-def _unit(site: Site, unit: Unit) -> str:
+def _unit_pages(site: Site, unit: Unit) -> dict[str, str]:
+    """The unit page with its newest files, then pages of its older files (newest first)."""
+    files = sorted((f for f in site.archive.files if f.unit == unit.name), key=_file_date_key, reverse=True)
+    views = [site.file_view(f) for f in files]
+    uris = listings.unit_file_uris(context.unit_uri(unit), len(views))
+    chunks = listings.chunks(views)
+    pages = {uris[0]: _unit(site, unit, chunks[0], listings.pager(uris, 0), len(views))}
+    for index in range(1, len(chunks)):
+        pages[uris[index]] = _render("unit_files.md.j2", uris[index], site, unit=unit, unit_uri=uris[0],
+                                     count=len(views), files=chunks[index], pages=listings.pager(uris, index))
+    return pages
+
+
+def _unit(site: Site, unit: Unit, files: list[dict], file_pages: list[dict], file_count: int) -> str:
     here = context.unit_uri(unit)
     own_cells = _sort_cells(site.cells_by_owner.get(unit.name, []))
-    files = sorted((f for f in site.archive.files if f.unit == unit.name), key=_file_date_key, reverse=True)
     owned = [n for n, owner in sorted(site.plan.indicator_owners.items()) if owner == unit.name]
     return _render(
         "unit.md.j2", here, site,
@@ -617,7 +655,9 @@ def _unit(site: Site, unit: Unit) -> str:
         duties=_unit_duties(site, unit, own_cells),
         missing=_open_rows(site, own_cells, with_unit=False, unit=unit.name),
         review=[site.cell_view(c) for c in own_cells if c.status is Status.REVIEW],
-        files=[site.file_view(f) for f in files],
+        files=files,
+        file_pages=file_pages,
+        file_count=file_count,
         indicators=_indicator_table(site, owned),
         worklist=worklist_links(site.archive, unit.name),
     )

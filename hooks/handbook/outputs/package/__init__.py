@@ -21,6 +21,7 @@ from pathlib import Path
 import jinja2
 
 from handbook.model import Archive, Kind, Status
+from handbook.outputs.package import reuse
 from handbook.outputs.package.fonts import FontMissingError, find_cjk_font
 from handbook.outputs.package.layout import Layout, PackedFile, plan_evidence
 from handbook.outputs.package.provenance import Provenance, read_provenance
@@ -107,19 +108,32 @@ def build_package(
     out_dir: Path,
     *,
     progress: Callable[[int, int, int, int], None] | None = None,
+    reuse_unchanged: bool = True,
 ) -> PackageResult:
-    """Write the review package under ``out_dir``; the previous package stays intact if anything fails."""
+    """Write the review package under ``out_dir``; the previous package stays intact if anything fails.
+
+    When the package in ``out_dir`` was made from the same inputs (``reuse.package_key``) and is intact, it
+    is returned as it is (``reuse_unchanged=False`` always builds).
+    """
     out_dir = Path(out_dir)
     font = find_cjk_font()  # fail before any work when the PDFs could not be written
     evidence_root = archive.evidence_root or archive.project.root / "evidence"
     provenance = read_provenance(archive.project.root, evidence_root)
+    key = reuse.package_key(archive, provenance, tools=(font, find_converter()))
+    previous = reuse.reusable(out_dir, key) if reuse_unchanged else None
+    if previous is not None:
+        log.info("材料包的输入（佐证文件、方案与标准、版本信息、代码）与上次相同，沿用上一版：%s", previous.zip_path)
+        return previous
     layout = Layout.for_archive(archive)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale(out_dir, layout.zip_name)
+    reuse.forget(out_dir)  # the outputs are about to change: until the new stamp, nothing is reusable
     # The pid in the name tells a later build whether this folder is still in use.
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".package-{os.getpid()}-"))
     try:
-        return _build(archive, out_dir, staging, layout, font, provenance, progress or ConsoleProgress())
+        result = _build(archive, out_dir, staging, layout, font, provenance, progress or ConsoleProgress())
+        reuse.record(out_dir, key, result)
+        return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
