@@ -96,3 +96,10 @@ def test_ofd_pages_and_signature_read_with_the_standard_library(tmp_path):
     not_ofd = tmp_path / "假.ofd"
     not_ofd.write_bytes(b"PK\x03\x04 broken")
     assert check_ofd(not_ofd).error.startswith("OFD 文件已损坏")
+
+
+def test_long_folder_names_are_cut_between_words_keeping_the_id():
+    from handbook.outputs.package.layout import short_label
+
+    assert short_label("01.4", "政府绩效考核中的爱国卫生指标及考核结果", 23) == ("01.4-政府绩效考核中的爱国卫生指标及考核", True)
+    assert short_label("03.1", "年度工作计划", 23) == ("03.1-年度工作计划", False)
