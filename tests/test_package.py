@@ -468,6 +468,26 @@ def test_county_uses_county_slot_titles(tmp_path):
     assert "辖区规划图和交通图" in [s.title for s in result.missing_slots]
 
 
+def test_site_page_renders_hostile_names_inert(built):
+    """A file name carrying a Markdown link and a unit with Markdown marks render as text on /package/."""
+    import markdown
+
+    _, result = built
+    hostile = "2024-市民政局-[点我](javascript:alert(1)).pdf"
+    problem = slots_module.SlotProblem(hostile, "登封*市*|A_B：PDF 已损坏")
+    result.slots[0].problems.append(problem)
+    result.notes.append("单位 登封*市*|A_B <b>x</b>")
+    try:
+        page = pkg.render_page(result)
+    finally:
+        result.slots[0].problems.remove(problem)
+        result.notes.pop()
+    html = markdown.markdown(page, extensions=["tables"])
+    assert 'href="javascript' not in html and "<em>" not in html and "<b>" not in html
+    assert "[点我](javascript:alert(1))" in html  # shown as the literal text of the name
+    assert "登封*市*|A_B" in html
+
+
 def test_converter_output_is_merged(tmp_path, monkeypatch):
     """With a converter present (simulated), an office file becomes pages of the slot PDF instead of a copy."""
     def fake_convert(self, source):
@@ -578,7 +598,8 @@ def test_site_page_links_and_escapes(built):
     assert "推荐&lt;报告&gt;" in page and "推荐<报告>" not in page
     assert "(package/%E8%B5%84%E6%96%99" in page  # the zip, percent-encoded, relative
     assert "(package/SHA256SUMS)" in page
-    assert "待转换为 PDF 的文件" in page and "2024-市爱卫办-工作计划附表.docx" in page
+    # The render layer's environment escapes for Markdown too: the name shows as written once rendered.
+    assert "待转换为 PDF 的文件" in page and r"2024\-市爱卫办\-工作计划附表\.docx" in page
     assert "城市规划图和交通图" in page
     assert "无法并入的文件" in page
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
+from urllib.parse import quote
 
 from handbook.model import Archive, Kind, Status
 from handbook.outputs.package import reuse
@@ -352,9 +354,23 @@ def _render_readme(archive: Archive, layout: Layout, provenance: Provenance, pac
     )
 
 
+def _page_environment() -> jinja2.Environment:
+    """The render layer's one environment: every ``{{ }}`` is escaped for Markdown and HTML."""
+    from handbook.render import environment
+
+    return environment()
+
+
+def _href(path: str) -> Markup:
+    """A link destination: percent-encoded (brackets, spaces, < > and parentheses all encoded), so it is inert."""
+    return Markup(quote(path, safe="/"))
+
+
 def render_skipped_page(reason: str) -> str:
-    """The site's /package/ page for a build that wrote no package (e.g. under ``mkdocs serve``)."""
-    return _environment().get_template("site/package_skipped.md.j2").render(reason=reason)
+    """The site's /package/ page for a build that wrote no package (e.g. under ``mkdocs serve``).
+
+    ``reason`` is escaped here like any other value (callers used to pre-escape it: Markup passes as is)."""
+    return _page_environment().get_template("package_skipped.md.j2").render(reason=reason)
 
 
 def render_page(result: PackageResult, *, link_prefix: str = "package/", zip_location: str = "") -> str:
@@ -362,5 +378,5 @@ def render_page(result: PackageResult, *, link_prefix: str = "package/", zip_loc
 
     ``zip_location`` (where the zip lies on the build machine) replaces the download link when the zip is
     not published, because it holds restricted files."""
-    return _environment().get_template("site/package.md.j2").render(
-        result=result, link_prefix=link_prefix, zip_location=zip_location)
+    return _page_environment().get_template("package.md.j2").render(
+        result=result, link_prefix=link_prefix, zip_location=zip_location, href=_href)

@@ -69,6 +69,33 @@ def _sanitize(text: str) -> str:
     )
 
 
+def short_label(prefix: str, title: str, cap: int) -> tuple[str, bool]:
+    """``prefix-title`` within ``cap`` characters, cut only between words; (label, whether it was shortened).
+
+    The prefix (a category, item or material number) is always kept whole; the title keeps as many of its
+    leading words (jieba's segmentation: Chinese has no spaces) as fit, so a reviewer never sees a folder
+    ending in half a word ("…考核结"). The 总目录 lists every shortened folder with its full title.
+    """
+    full = safe_name(f"{prefix}-{title}")
+    if len(full) <= cap:
+        return full, False
+    kept = ""
+    for word in _words(title):
+        if len(prefix) + 1 + len(kept) + len(word) > cap:
+            break
+        kept += word
+    kept = kept.rstrip("的和及与、，,（(·-_ ")
+    return safe_name(f"{prefix}-{kept}" if kept else prefix), True
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    import jieba  # about 0.6 s to load its dictionary: only when a label is too long
+
+    jieba.setLogLevel(logging.WARNING)
+    return tuple(jieba.cut(text, HMM=False))
+
+
 def years_label(years: tuple[int, ...]) -> str:
     if not years:
         return "无年度"
@@ -123,11 +150,11 @@ class Layout:
         if item is None:
             return (EVIDENCE_DIR, UNSORTED_DIR)
         category = next((c for c in standard.categories if c.number == item.category), None)
-        category_dir = safe_name(f"{item.category}-{category.title if category else '未知类别'}", _CAP_CATEGORY + 2)
-        item_dir = safe_name(f"{item.code}-{item.title}", _CAP_ITEM + 3)
+        category_dir = short_label(str(item.category), category.title if category else "未知类别", _CAP_CATEGORY + 2)[0]
+        item_dir = short_label(item.code, item.title, _CAP_ITEM + 3)[0]
         material = standard.material(file.material) if file.material else None
         material_dir = (
-            safe_name(f"{material.id}-{material.title}", _CAP_MATERIAL + 5)
+            short_label(material.id, material.title, _CAP_MATERIAL + 5)[0]
             if material and material.item == item.number
             else UNLISTED_MATERIAL
         )

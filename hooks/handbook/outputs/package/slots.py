@@ -18,7 +18,6 @@ import io
 import logging
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -31,6 +30,7 @@ from pypdf import PasswordType, PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
 from handbook.model import Archive, EvidenceFile, Kind, Level, Problem, Slot
+from handbook.outputs.package.convert import Failure, OfficeConverter
 from handbook.outputs.package.fonts import CjkFont, new_pdf
 from handbook.outputs.package.layout import Layout, years_label
 from handbook.outputs.package.zipper import PackageError, ZipEntry, entry_for
@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 IMAGE_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp"})
 OFFICE_TYPES = frozenset({"doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "wps", "et"})
-CONVERT_TIMEOUT = 180  # seconds per document
 # fpdf holds every embedded image in memory until output(): photos go into temporary PDFs of about this much
 # image data each, so memory stays flat however many photos a slot has (each batch loads the font, ~0.5 s).
 PHOTO_BATCH_BYTES = 32 * 1024 * 1024
@@ -176,7 +175,24 @@ class SlotBuilder:
         self.private = {f.sha256: f.path for f in archive.files if f.restricted and f.sha256}
 
     def build_all(self) -> list[SlotResult]:
-        return [self.build(slot, position) for slot, position in slots_in_order(self.archive)]
+        order = slots_in_order(self.archive)
+        self._convert_all(order)
+        return [self.build(slot, position) for slot, position in order]
+
+    def _convert_all(self, order: list[tuple[Slot, int]]) -> None:
+        """Every office file the slots may take, converted by LibreOffice in batches (not one process a file)."""
+        self.conversions: dict[Path, Path | Failure] = {}
+        if not self.converter:
+            return
+        wanted = []
+        for slot, _ in order:
+            for file in slot_files(self.archive, slot_materials(self.archive, slot)):
+                kind = file_kind(file)
+                if file.readable and not file.restricted and kind in OFFICE_TYPES:
+                    wanted.append((self.evidence_root / file.path, kind))
+        if wanted:
+            converter = OfficeConverter(self.converter, self.staging, self.created)
+            self.conversions = converter.convert(wanted)
 
     def build(self, slot: Slot, position: int) -> SlotResult:
         title = slot.title_for(self.kind)
@@ -247,7 +263,9 @@ class SlotBuilder:
             if converted is not None:
                 result.converted.append(file.path)
                 return converted, None
-            reason = "LibreOffice 转换失败，请手工另存为 PDF"
+            failure = self.conversions.get(source)
+            reason = (f"LibreOffice 转换失败：{failure.reason} — {failure.fix}" if isinstance(failure, Failure)
+                      else "LibreOffice 转换失败，请手工另存为 PDF")
         elif kind in OFFICE_TYPES:
             reason = "本机未安装 LibreOffice（soffice），请另存为 PDF 后重新提交"
         elif kind == "ofd":
@@ -282,17 +300,11 @@ class SlotBuilder:
             return None
 
     def _convert(self, source: Path) -> Path | None:
-        outdir = Path(tempfile.mkdtemp(dir=self.staging, prefix="convert-"))
-        profile = (self.staging / "lo-profile").resolve().as_uri()
-        command = [self.converter, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                   "--outdir", str(outdir), str(source)]
-        try:
-            subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT, check=False)
-        except (OSError, subprocess.SubprocessError) as error:
-            log.warning("LibreOffice 转换失败：%s：%s", source, error)
+        converted = self.conversions.get(source)
+        if isinstance(converted, Failure):
+            log.warning("LibreOffice 转换失败：%s：%s", source, converted.reason)
             return None
-        produced = sorted(outdir.glob("*.pdf"))
-        return produced[0] if produced else None
+        return converted
 
     # ------------------------------------------------------------------ the merge
 
