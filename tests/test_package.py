@@ -578,9 +578,21 @@ def test_site_page_links_and_escapes(built):
     assert "推荐&lt;报告&gt;" in page and "推荐<报告>" not in page
     assert "(package/%E8%B5%84%E6%96%99" in page  # the zip, percent-encoded, relative
     assert "(package/SHA256SUMS)" in page
-    assert "待转换为 PDF 的文件" in page and "2024-市爱卫办-工作计划附表.docx" in page
+    # Markdown source: file names are escaped for Markdown as on every site page (rendered: the plain name)
+    assert "待转换为 PDF 的文件" in page and r"2024\-市爱卫办\-工作计划附表\.docx" in page
     assert "城市规划图和交通图" in page
     assert "无法并入的文件" in page
+
+
+def test_site_page_keeps_a_markdown_link_from_a_title_inert(built):
+    """A value like "[见附件](missing-page.md)" once became a live link here and aborted every strict build."""
+    _, result = built
+    result.slots[0].title = "[见附件](missing-page.md)"
+    try:
+        page = pkg.render_page(result)
+    finally:
+        result.slots[0].title = "爱卫会推荐报告"
+    assert r"\[见附件\]\(missing\-page\.md\)" in page and "](missing-page.md)" not in page
 
 
 def test_summary_line_counts(built):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from handbook.model import Archive, Kind, Status
 from handbook.outputs.package.fonts import FontMissingError, find_cjk_font
@@ -26,6 +27,7 @@ from handbook.outputs.package.layout import Layout, PackedFile, plan_evidence
 from handbook.outputs.package.provenance import Provenance, read_provenance
 from handbook.outputs.package.slots import SlotBuilder, SlotResult, Unconverted, find_converter
 from handbook.outputs.package.zipper import ConsoleProgress, PackageError, ZipEntry, entry_for, write_verified_zip
+from handbook.render.context import url_path
 
 __all__ = ["FontMissingError", "PackageError", "PackageResult", "SlotResult", "build_package", "render_page"]
 
@@ -340,7 +342,7 @@ def _render_readme(archive: Archive, layout: Layout, provenance: Provenance, pac
 
 def render_skipped_page(reason: str) -> str:
     """The site's /package/ page for a build that wrote no package (e.g. under ``mkdocs serve``)."""
-    return _environment().get_template("site/package_skipped.md.j2").render(reason=reason)
+    return _site_environment().get_template("package_skipped.md.j2").render(reason=reason)
 
 
 def render_page(result: PackageResult, *, link_prefix: str = "package/", zip_location: str = "") -> str:
@@ -348,5 +350,20 @@ def render_page(result: PackageResult, *, link_prefix: str = "package/", zip_loc
 
     ``zip_location`` (where the zip lies on the build machine) replaces the download link when the zip is
     not published, because it holds restricted files."""
-    return _environment().get_template("site/package.md.j2").render(
-        result=result, link_prefix=link_prefix, zip_location=zip_location)
+    return _site_environment().get_template("package.md.j2").render(
+        result=result, link_prefix=link_prefix, zip_location=zip_location, href=_href)
+
+
+def _site_environment():
+    """The site's own environment: one escaping rule (Markdown and HTML) for every generated page.
+
+    The package page once used plain ``|e`` (HTML only), so a sidecar value or file name such as
+    ``[见附件](missing-page.md)`` became a live link there and aborted every strict build."""
+    from handbook.render import environment  # outputs come after render; imported late to keep startup light
+
+    return environment()
+
+
+def _href(path: str) -> Markup:
+    """A link destination: percent-encoded (no scheme such as javascript: can form), safe from escaping."""
+    return Markup(url_path(path))
