@@ -26,6 +26,7 @@ from handbook.problems import suggest
 from handbook.scan.content import Content, inspect_file
 from handbook.scan.cache import CacheEntry, HashCache, Witness
 from handbook.scan.links import foreign_links
+from handbook.scan.name_clash import add_clash_problems
 from handbook.model import EvidenceFile, Level, Problem, Project
 from handbook.load.sidecar import SUFFIXES as SIDECAR_SUFFIXES
 from handbook.load.sidecar import read_sidecar
@@ -228,6 +229,7 @@ def scan_evidence(
     files = [_evidence_file(e, contents.get(e.raw), sidecars.of(e), context) for e in evidence]
     files += [_orphan_sidecar(e, contents.get(e.raw), context) for e in sidecars.orphans]
     _mark_duplicates(files, context.not_counted)
+    add_clash_problems(files)
     if git:
         raw_of = {f.path: e.raw for f, e in zip(files, evidence + sidecars.orphans)}
         result.recent_commits = _add_git(files, root, raw_of, stats, history_since)
@@ -650,6 +652,11 @@ def _path_problems(entry: Entry, ctx: _Context) -> list[Problem]:
         said = "；".join(f"“{part}”{why}" for part, why in troubles)
         problems.append(Problem("windows-unsafe-name", f"{rel}：名称在 Windows 上无法使用：{said}",
                                 "改名：去掉 < > : \" / \\ | ? * 等字符（可用全角字符或短横线代替），不要以点或空格结尾，不要用 CON、NUL 等设备名"))
+    invisible = [seen for part in entry.parts for seen in fn.invisible_characters(part)]
+    if invisible:
+        clean = "/".join(fn.without_invisible(part) for part in entry.parts)
+        problems.append(Problem("invisible-character", f"{rel}：名称中有看不见的字符：{'、'.join(invisible)}",
+                                f"重新输入文件名（不要从网页或聊天记录里复制），改为 {clean}", Level.WARNING))
     length = fn.windows_path_length(rel)
     if length > fn.PATH_WARN:
         level = Level.ERROR if length > fn.PATH_ERROR else Level.WARNING
