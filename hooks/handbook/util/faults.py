@@ -23,10 +23,8 @@ def processing(name: str) -> Iterator[None]:
     """Mark ``name`` (a path as shown in messages) as the file being processed while the block runs."""
     before = _current[0]
     _current[0] = name
-    try:
-        yield
-    finally:
-        _current[0] = before
+    yield  # on an exception the name stays: the catch-all that reports it runs after this block
+    _current[0] = before
 
 
 def current_file() -> str:
