@@ -26,6 +26,7 @@ import yaml
 from handbook.problems import did_you_mean, error, listing, warning
 from handbook.model import Diagnostic, Where
 from handbook.load.yamlbounds import bounded_repr, check_limits
+from handbook.util.faults import processing
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,11 @@ def _syntax_error(file: str, exc: yaml.YAMLError) -> Diagnostic:
 
 def load_yaml_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     """Parse ``text``; ``file`` is the name used in messages. Never raises for bad YAML."""
+    with processing(file):
+        return _load_text(text, file)
+
+
+def _load_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     too_much = check_limits(text, file)
     if too_much is not None:
         return None, [too_much]

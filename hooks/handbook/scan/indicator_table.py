@@ -22,6 +22,7 @@ from handbook.problems import error, suggest, warning
 from handbook.model import Diagnostic, IndicatorValue, Level, RuleKind, Where
 
 from handbook.load.effective import EffectiveIndicator
+from handbook.util.faults import processing
 from handbook.scan.xlsx_guard import SheetFacts, TableLimit, fill_merged, inspect_workbook, sheet_diagnostics
 
 log = logging.getLogger(__name__)
@@ -197,6 +198,11 @@ class RawRow:
 
 def read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnostic]]:
     """Every data row of a CSV or XLSX table; ``shown_as`` is the path used in messages."""
+    with processing(shown_as):
+        return _read_table(path, shown_as)
+
+
+def _read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnostic]]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
