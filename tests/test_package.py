@@ -604,6 +604,17 @@ def test_site_page_links_and_escapes(built):
     assert "无法并入的文件" in page
 
 
+def test_site_page_keeps_a_markdown_link_from_a_title_inert(built):
+    """A value like "[见附件](missing-page.md)" once became a live link here and aborted every strict build."""
+    _, result = built
+    result.slots[0].title = "[见附件](missing-page.md)"
+    try:
+        page = pkg.render_page(result)
+    finally:
+        result.slots[0].title = "爱卫会推荐报告"
+    assert r"\[见附件\]\(missing\-page\.md\)" in page and "](missing-page.md)" not in page
+
+
 def test_summary_line_counts(built):
     _, result = built
     line = result.summary_line()

@@ -11,9 +11,11 @@ import datetime as dt
 import importlib
 import pkgutil
 import sys
+import traceback
 from pathlib import Path
 
 from handbook import commands
+from handbook.util import faults
 
 
 def _command_modules():
@@ -54,4 +56,18 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - no traceback ever reaches a user; the message names the file
+        return _unexpected(exc)
+
+
+def _unexpected(exc: BaseException) -> int:
+    """Say what happened in Chinese and exit 3 (1 is "the check found errors", 2 a usage error)."""
+    if faults.debugging():
+        traceback.print_exc()
+    print(f"错误：{faults.unexpected_message(exc)}", file=sys.stderr)
+    return 3

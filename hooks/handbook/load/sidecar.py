@@ -28,6 +28,7 @@ from typing import Any
 from handbook.problems import listing, suggest
 from handbook.util.text import nfkc, personal_data
 from handbook.util.files import open_readonly
+from handbook.util.faults import processing
 from handbook.model import Diagnostic, Level, Problem, Sidecar, Standard, Where
 from handbook.load.yamlload import Fields, LineDict, LineList, Source, load_yaml_text, shown
 
@@ -62,6 +63,11 @@ class SidecarResult:
 
 def read_sidecar(path: Path, rel: str, standard: Standard) -> SidecarResult:
     """Parse the sidecar at ``path`` (``rel``: its path as shown in messages). Never raises."""
+    with processing(rel):
+        return _read_sidecar(path, rel, standard)
+
+
+def _read_sidecar(path: Path, rel: str, standard: Standard) -> SidecarResult:
     text, problem = _read_text(path, rel)
     if problem:
         return SidecarResult(Sidecar(), [problem])

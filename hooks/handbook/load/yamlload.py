@@ -25,6 +25,8 @@ import yaml
 
 from handbook.problems import did_you_mean, error, listing, warning
 from handbook.model import Diagnostic, Where
+from handbook.load.yamlbounds import bounded_repr, check_limits
+from handbook.util.faults import processing
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,10 @@ LineLoader.add_implicit_resolver(_INT_TAG, re.compile(r"^[-+]?[0-9][0-9_]*$"), l
 def _construct_int(loader: LineLoader, node: yaml.ScalarNode) -> int:
     text = loader.construct_scalar(node)
     if _DECIMAL_INT.match(text):
-        return int(text.replace("_", ""), 10)
+        digits = text.replace("_", "")
+        if len(digits) > 100:  # int() refuses past 4,300 digits; no count or year is this long: keep it as text
+            return text
+        return int(digits, 10)
     return yaml.SafeLoader.construct_yaml_int(loader, node)  # explicit !!int 0x.. forms
 
 
@@ -196,6 +201,14 @@ def _syntax_error(file: str, exc: yaml.YAMLError) -> Diagnostic:
 
 def load_yaml_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     """Parse ``text``; ``file`` is the name used in messages. Never raises for bad YAML."""
+    with processing(file):
+        return _load_text(text, file)
+
+
+def _load_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+    too_much = check_limits(text, file)
+    if too_much is not None:
+        return None, [too_much]
     loader = LineLoader(text, file)
     try:
         data = loader.get_single_data()
@@ -243,9 +256,12 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def shown(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else value
-    return text if len(text) <= 40 else text[:37] + "…"
+def shown(value: Any, limit: int = 40) -> str:
+    """``value`` as a message quotes it, at most ``limit`` characters; never builds more than that.
+
+    (It once called repr() on the whole value first: a 337-byte alias bomb took 3.4 GB.)"""
+    text = value if isinstance(value, str) else bounded_repr(value, limit + 1)
+    return text if len(text) <= limit else text[: limit - 3] + "…"
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -456,7 +472,7 @@ def check_date(src: Source, value: Any, line: int, label: str) -> dt.date | None
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
+    text = value.strip() if isinstance(value, str) else ""
     if not isinstance(value, str) or not _DATE.match(text):
         src.error(line, f"{label}“{shown(value)}”不是日期", "日期写成 YYYY-MM-DD，如 2026-06-30", "bad-date")
         return None

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from handbook.scan.indicator_table import ABSENT_WORDS, PRESENT_WORDS, normalize_text
+from handbook.scan.links import FOREIGN_CODE
 from handbook.model import EvidenceFile, IndicatorValue, Plan, Sidecar, Stage, Status, Tally, Unit, Verdict
 
 log = logging.getLogger(__name__)
@@ -219,8 +220,10 @@ def sidecar_line(sidecar: Sidecar | None) -> str:
 
 
 def is_published(file: EvidenceFile) -> bool:
-    """Whether the site offers the file itself: read by the scan, not restricted, of a type served as is."""
-    return file.readable and not file.restricted and is_served(file.path)
+    """Whether the site offers the file itself: read by the scan, not restricted, of a type served as is, and
+    the department's own file (not a hard link to a file elsewhere, see handbook.scan.links)."""
+    return (file.readable and not file.restricted and is_served(file.path)
+            and not any(p.code == FOREIGN_CODE for p in file.problems))
 
 
 def is_served(path: str) -> bool:

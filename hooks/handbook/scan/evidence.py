@@ -27,6 +27,9 @@ from handbook.scan.content import Content, inspect_file
 from handbook.scan.attribution import attribute_to_committers
 from handbook.scan.cache import CacheEntry, HashCache
 from handbook.scan.folders import existing_folders
+from handbook.scan.cache import CacheEntry, HashCache, Witness
+from handbook.scan.links import foreign_links
+from handbook.scan.name_clash import add_clash_problems
 from handbook.model import EvidenceFile, Level, Problem, Project
 from handbook.load.sidecar import SUFFIXES as SIDECAR_SUFFIXES
 from handbook.load.sidecar import read_sidecar
@@ -121,6 +124,7 @@ class Entry:
     size: int = 0
     mtime_ns: int = 0
     error: str = ""
+    stat: os.stat_result | None = None  # of a regular file: the cache's witness, the link count, the device
 
 
 def _display(raw: str) -> tuple[str, bool]:
@@ -188,7 +192,7 @@ def _classify(child: os.DirEntry, parts: tuple[str, ...]) -> Entry | None:
     if child.is_file(follow_symlinks=False):
         if len(parts) in NOTE_DEPTHS and child.name in NOT_EVIDENCE_FILES:
             return Entry(raw, rel, child.path, rel_parts, "skip")
-        return Entry(raw, rel, child.path, rel_parts, "file", stat.st_size, stat.st_mtime_ns)
+        return Entry(raw, rel, child.path, rel_parts, "file", stat.st_size, stat.st_mtime_ns, stat=stat)
     return Entry(raw, rel, child.path, rel_parts, "other", 0, stat.st_mtime_ns)
 
 
@@ -227,11 +231,13 @@ def scan_evidence(
     sidecars, evidence = _split_sidecars(entries)
     cache = HashCache(cache_dir)
     contents = _read_contents(evidence + sidecars.orphans, cache, stats)
-    cache.save()
     context = _Context(project, root, folders)
+    context.foreign = foreign_links(evidence, cache, root)
+    cache.save()
     files = [_evidence_file(e, contents.get(e.raw), sidecars.of(e), context) for e in evidence]
     files += [_orphan_sidecar(e, contents.get(e.raw), context) for e in sidecars.orphans]
     _mark_duplicates(files, context.not_counted)
+    add_clash_problems(files)
     if git:
         raw_of = {f.path: e.raw for f, e in zip(files, evidence + sidecars.orphans)}
         result.recent_commits = _add_git(files, root, raw_of, stats, history_since)
@@ -260,7 +266,7 @@ def _read_contents(entries: list[Entry], cache: HashCache, stats: ScanStats) -> 
     for entry in entries:
         if entry.kind != "file":
             continue
-        cached = cache.get(entry.rel, entry.size, entry.mtime_ns)
+        cached = cache.get(entry.rel, Witness.of(entry.stat))
         if cached is not None:
             found[entry.raw] = Content(cached.sha256, 0, cached.filetype, cached.pages, list(cached.problems),
                                        cached.crc32)
@@ -275,8 +281,10 @@ def _read_contents(entries: list[Entry], cache: HashCache, stats: ScanStats) -> 
                 if content.sha256:
                     stats.hashed += 1
                     stats.bytes_hashed += content.size_read
-                    cache.put(entry.rel, CacheEntry(entry.size, entry.mtime_ns, content.sha256, content.filetype,
-                                                    content.pages, list(content.problems), content.crc32))
+                    cache.put(entry.rel, CacheEntry(
+                        entry.size, entry.mtime_ns, content.sha256, content.filetype, content.pages,
+                        list(content.problems), content.crc32, ino=entry.stat.st_ino, ctime_ns=entry.stat.st_ctime_ns,
+                        nlink=cache.published_links(entry.rel, entry.stat.st_ino)))
         stats.hash_seconds = round(time.perf_counter() - started, 3)
     return found
 
@@ -353,6 +361,7 @@ class _Context:
         self.sample_year = max((y for y in self.plan.window if y < self.plan.review_year), default=self.plan.review_year)
         self.places: dict[tuple[str, ...], _Place] = {}
         self.not_counted: set[int] = set()  # id() of files that serve no material (junk, links, orphans)
+        self.foreign: dict[str, Problem] = {}  # raw path → why it is someone else's file (hard link, device)
 
     def place(self, folder: tuple[str, ...]) -> _Place:
         if folder not in self.places:
@@ -404,6 +413,8 @@ def _evidence_file(entry: Entry, content: Content | None, sidecars: list[Entry],
         _point_to_likely_materials(file, place.item, ctx)
     if content:
         file.problems.extend(content.problems)
+    if entry.raw in ctx.foreign:
+        file.problems.append(ctx.foreign[entry.raw])
     file.problems.extend(_size_problems(entry, content, ctx))
     _attach_sidecars(file, sidecars, ctx)
     return file
@@ -651,6 +662,11 @@ def _path_problems(entry: Entry, ctx: _Context) -> list[Problem]:
         said = "；".join(f"“{part}”{why}" for part, why in troubles)
         problems.append(Problem("windows-unsafe-name", f"{rel}：名称在 Windows 上无法使用：{said}",
                                 "改名：去掉 < > : \" / \\ | ? * 等字符（可用全角字符或短横线代替），不要以点或空格结尾，不要用 CON、NUL 等设备名"))
+    invisible = [seen for part in entry.parts for seen in fn.invisible_characters(part)]
+    if invisible:
+        clean = "/".join(fn.without_invisible(part) for part in entry.parts)
+        problems.append(Problem("invisible-character", f"{rel}：名称中有看不见的字符：{'、'.join(invisible)}",
+                                f"重新输入文件名（不要从网页或聊天记录里复制），改为 {clean}", Level.WARNING))
     length = fn.windows_path_length(rel)
     if length > fn.PATH_WARN:
         level = Level.ERROR if length > fn.PATH_ERROR else Level.WARNING

@@ -22,6 +22,8 @@ from handbook.problems import error, suggest, warning
 from handbook.model import Diagnostic, IndicatorValue, Level, RuleKind, Where
 
 from handbook.load.effective import EffectiveIndicator
+from handbook.util.faults import processing
+from handbook.scan.xlsx_guard import SheetFacts, TableLimit, fill_merged, inspect_workbook, sheet_diagnostics
 
 log = logging.getLogger(__name__)
 
@@ -196,19 +198,25 @@ class RawRow:
 
 def read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnostic]]:
     """Every data row of a CSV or XLSX table; ``shown_as`` is the path used in messages."""
+    with processing(shown_as):
+        return _read_table(path, shown_as)
+
+
+def _read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnostic]]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            sheets = [(shown_as, _read_csv(path))]
+            sheets = [(shown_as, _read_csv(path), [])]
         elif suffix in (".xlsx", ".xlsm"):
             sheets = list(_read_xlsx(path, shown_as))
         else:
             return [], [error(Where(shown_as), f"不支持的表格格式“{path.suffix}”", "请另存为 .xlsx 或 .csv", "bad-table")]
-    except _TableError as exc:
+    except (_TableError, TableLimit) as exc:
         return [], [error(Where(shown_as), str(exc), exc.fix, "unreadable-table")]
     rows: list[RawRow] = []
     diagnostics: list[Diagnostic] = []
-    for name, table in sheets:
+    for name, table, notes in sheets:
+        diagnostics += notes
         sheet_rows, sheet_diagnostics = _rows_of(table, name, lenient=len(sheets) > 1)
         rows += sheet_rows
         diagnostics += sheet_diagnostics
@@ -229,6 +237,9 @@ def _missing_columns(header: list[str]) -> list[str]:
     return [c for c in REQUIRED_COLUMNS if c not in positions]
 
 
+MAX_CSV_BYTES = 20 * 1024 * 1024  # ~300 rows are a few KB; 20 MB is 400,000 rows
+
+
 class _TableError(Exception):
     def __init__(self, problem: str, fix: str) -> None:
         super().__init__(problem)
@@ -241,7 +252,11 @@ def _read_csv(path: Path) -> list[list[str]]:
     The stdlib reader, not pandas: a row with one comma too many must not make the whole table unreadable
     (it is reported on its own, see ``_rows_of``), and every record is one row as Excel shows it.
     """
-    data = path.read_bytes()  # the values table is small; evidence files are never read this way
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise _TableError(f"CSV 有 {size / 1024 / 1024:.1f} MB，超过上限 {MAX_CSV_BYTES // 1024 // 1024} MB",
+                          "指标表只需几百行；请删去多余的行后重新保存")
+    data = path.read_bytes()  # the values table is small (checked above); evidence files are never read this way
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -255,10 +270,14 @@ def _read_csv(path: Path) -> list[list[str]]:
     raise _TableError("CSV 文件编码无法识别（既不是 UTF-8 也不是 GBK）", "请用 Excel 打开后另存为“CSV UTF-8”或 .xlsx")
 
 
-def _read_xlsx(path: Path, shown_as: str) -> Iterator[tuple[str, list[list[str]]]]:
-    """Each sheet as text rows, starting at spreadsheet row 1 whatever the sheet's stored dimension says."""
+def _read_xlsx(path: Path, shown_as: str) -> Iterator[tuple[str, list[list[str]], list[Diagnostic]]]:
+    """Each sheet as text rows, starting at spreadsheet row 1 whatever the sheet's stored dimension says,
+    with what the person must hear about it (hidden, merged cells, formulas without a value).
+
+    ``inspect_workbook`` first: it raises TableLimit before openpyxl loads anything big."""
     from openpyxl import load_workbook
 
+    facts = inspect_workbook(path, shown_as)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or mislabelled file
@@ -269,7 +288,9 @@ def _read_xlsx(path: Path, shown_as: str) -> Iterator[tuple[str, list[list[str]]
             sheet.reset_dimensions()  # some writers store a wrong dimension; read every row from 1
             rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(min_row=1, min_col=1)]
             name = shown_as if len(sheets) == 1 else f"{shown_as} 工作表「{sheet.title}」"
-            yield name, rows
+            fact = facts.get(sheet.title, SheetFacts(sheet.title))
+            fill_merged(rows, fact.merged)
+            yield name, rows, sheet_diagnostics(fact, name)
     finally:
         workbook.close()
 

@@ -13,6 +13,7 @@ data such as 身份证号 and mobile numbers).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import re
@@ -171,13 +172,54 @@ def _has_digit(text: str) -> bool:
     return any(c.isdigit() for c in nfkc(text))
 
 
+# Characters nobody sees: printed, a name looks right and still fails to match (see invisible_characters).
+INVISIBLE = {
+    "\u200b": "零宽空格", "\u200c": "零宽非连接符", "\u200d": "零宽连接符", "\u2060": "零宽不换行符",
+    "\ufeff": "字节顺序标记（BOM）", "\u00ad": "软连字符", "\u200e": "从左到右标记", "\u200f": "从右到左标记",
+    **{chr(c): "文字方向控制符" for c in range(0x202A, 0x202F)}, **{chr(c): "文字方向控制符" for c in range(0x2066, 0x206A)},
+}
+# Typed where "-" was meant: em and en dashes, the other dashes, the ideographic (full-width) space, a space.
+LOOKALIKE_SEPARATORS = "—–―‐‑‒−\u3000 "
+_LOOKALIKE_RUN = re.compile(f"[{LOOKALIKE_SEPARATORS}]+")
+_TRAILING = ". \u3000\t"
+
+
+def without_invisible(text: str) -> str:
+    return "".join(c for c in text if c not in INVISIBLE)
+
+
+def invisible_characters(name: str) -> list[str]:
+    """The invisible characters in ``name``, each named once with its code point and position (1-based)."""
+    found: dict[str, str] = {}
+    for index, char in enumerate(name, start=1):
+        if char in INVISIBLE and char not in found:
+            found[char] = f"{INVISIBLE[char]}（U+{ord(char):04X}，第 {index} 个字符）"
+    return list(found.values())
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def parse_file_name(name: str) -> NameParts:
     """Read ``<年份>-<单位>-<标题>.<扩展名>``; parts that can be read are kept even when others cannot.
 
+    Invisible characters are left out of the reading (they are reported on their own), and a dot or space
+    after the extension is reported with the name it should have (``….pdf.`` → ``….pdf``, not ``.pdf.pdf``).
+
     Cached: the scan, the package and the /changes/ page read the same names, and ``mkdocs serve`` reads
     them again on every rebuild (the answer is frozen, so a caller cannot change what the next one gets).
     """
+    visible = without_invisible(name)
+    trimmed = visible.rstrip(_TRAILING)
+    if trimmed and trimmed != visible:
+        inner = _parse_file_name(trimmed)
+        tail = visible[len(trimmed):]
+        what = "点" if set(tail) == {"."} else "空格" if not tail.strip(" \u3000\t") else "点和空格"
+        detail = f"文件名末尾（扩展名之后）多了{what}：Windows 会把它去掉，网站和材料包里的文件名也会出错"
+        return dataclasses.replace(inner, name=name, issue=inner.issue or "bad-name", detail=inner.detail or detail)
+    parts = _parse_file_name(visible)
+    return dataclasses.replace(parts, name=name) if visible != name else parts
+
+
+def _parse_file_name(name: str) -> NameParts:
     stem, ext_raw = split_ext(name)
     parts = {"name": name, "stem": stem, "ext": normalise_ext(ext_raw), "ext_raw": ext_raw}
 
@@ -190,6 +232,10 @@ def parse_file_name(name: str) -> NameParts:
     pieces = [p.strip() for p in _split_parts(stem, 2)]
     if len(pieces) == 1:
         parts["title"] = stem.strip()
+        lookalike = sorted({c for c in stem if c in LOOKALIKE_SEPARATORS})
+        if lookalike:
+            shown = "、".join("全角空格" if c == "\u3000" else "空格" if c == " " else f"“{c}”" for c in lookalike)
+            return fail("bad-name", f"文件名用{shown}分隔“年份-单位-标题”，应使用半角短横线 -")
         return fail("bad-name", "文件名缺少“年份-单位-标题”三段（没有分隔用的短横线 -）")
     if not _has_digit(pieces[0]):
         # No year: read the rest as unit and title so the file still shows its unit.
@@ -244,9 +290,12 @@ def find_unit(text: str, names: list[str]) -> str | None:
 
 def example_name(parts: NameParts, *, unit: str | None, year: int, unit_names: list[str]) -> str:
     """A contract-following name built from the file's own words, for the fix text."""
+    title = parts.title or parts.stem
+    loose = _LOOKALIKE_RUN.split(parts.stem.strip(), maxsplit=2) if not parts.unit_raw else []
+    if len(loose) == 3 and find_year(loose[0]):  # "2024—市爱卫办—计划": the three parts, dashes mistyped
+        title, unit = loose[2], unit or find_unit(loose[1], unit_names) or loose[1]
     unit = unit or find_unit(parts.stem, unit_names) or "单位简称"
     found_year = next(iter(parts.years), None) or find_year(parts.stem) or year
-    title = parts.title or parts.stem
     if unit in title and title != unit:
         title = title.replace(unit, "", 1)
     if not parts.years:  # "2025 市城管局 台账": the year is said once ("2025年工作计划" keeps its words)

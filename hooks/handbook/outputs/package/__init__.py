@@ -20,7 +20,6 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
-from urllib.parse import quote
 
 from handbook.model import Archive, Kind, Status
 from handbook.outputs.package import reuse
@@ -29,6 +28,7 @@ from handbook.outputs.package.layout import Layout, PackedFile, plan_evidence
 from handbook.outputs.package.provenance import Provenance, read_provenance
 from handbook.outputs.package.slots import SlotBuilder, SlotResult, Unconverted, find_converter
 from handbook.outputs.package.zipper import ConsoleProgress, PackageError, ZipEntry, entry_for, write_verified_zip
+from handbook.render.context import url_path
 
 __all__ = ["FontMissingError", "PackageError", "PackageResult", "SlotResult", "build_package", "render_page"]
 
@@ -363,7 +363,7 @@ def _page_environment() -> jinja2.Environment:
 
 def _href(path: str) -> Markup:
     """A link destination: percent-encoded (brackets, spaces, < > and parentheses all encoded), so it is inert."""
-    return Markup(quote(path, safe="/"))
+    return Markup(url_path(path))
 
 
 def render_skipped_page(reason: str) -> str:

@@ -28,6 +28,7 @@ class Provenance:
     dirty: bool | None  # uncommitted changes in the checkout, or files under evidence/ not yet in git
     changed: int = 0  # tracked files with uncommitted changes
     untracked_evidence: int = 0  # files under evidence/ that git does not know (packed all the same)
+    warning: str = ""  # why ``dirty`` is unknown (git status timed out or failed): said, never a silent default
 
     @property
     def zip_date_time(self) -> tuple[int, int, int, int, int, int]:
@@ -43,10 +44,35 @@ def read_provenance(root: Path, evidence: Path | None = None) -> Provenance:
         return Provenance(date=date, date_source=source, commit=None, dirty=None)
     # One call for both: changed tracked files anywhere, and untracked (not ignored) files one by one, because
     # the scan packs an untracked evidence file just like a committed one.
-    status = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", strip=False) or ""
+    # core.trustctime=false: the build's hard links into site/ change every evidence file's ctime, and git's
+    # index would then re-read every file (13 s at 5 GB) and run into the timeout past ~20 GB.
+    status, why = _git_status(root)
+    if status is None:
+        warning = f"无法确定是否有未提交的修改（git status {why}）；材料包照常生成，请在提交全部改动后重新打包"
+        log.warning(warning)
+        return Provenance(date=date, date_source=source, commit=commit, dirty=None, warning=warning)
     changed, untracked = _count_changes(status, _prefix_in(top, evidence or root / "evidence"))
     return Provenance(date=date, date_source=source, commit=commit, dirty=bool(changed or untracked),
                       changed=changed, untracked_evidence=untracked)
+
+
+STATUS_TIMEOUT_S = 60
+
+
+def _git_status(root: Path) -> tuple[str | None, str]:
+    """``git status`` porcelain text, or None and why (in Chinese: timed out, failed)."""
+    command = ["git", "-c", "core.trustctime=false", "-C", str(root), "status", "--porcelain", "-z",
+               "--untracked-files=all"]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=STATUS_TIMEOUT_S, check=False,
+                              encoding="utf-8", errors="replace")
+    except subprocess.TimeoutExpired:
+        return None, f"超过 {STATUS_TIMEOUT_S} 秒未完成"
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, f"无法运行：{exc}"
+    if done.returncode != 0:
+        return None, f"失败：{done.stderr.strip()[:200]}"
+    return done.stdout, ""
 
 
 def _top_and_commit(root: Path) -> tuple[Path | None, str | None]:
