@@ -28,7 +28,7 @@ from handbook import settings as project_settings
 from handbook.model import Archive, Level
 from handbook_mkdocs import internals
 from handbook_mkdocs.config import HandbookConfig, load_settings
-from handbook_mkdocs.publish import LinkedFile, publish_static, shown_path
+from handbook_mkdocs.publish import LinkedFile, bring_back_evidence, publish_static, set_evidence_aside, shown_path
 from handbook_mkdocs.serve import Converted, ServeSession
 
 log = logging.getLogger("mkdocs.plugins.handbook")
@@ -84,13 +84,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         archive = self.archive()
         with self.build.phase("render"):
-            self._add_pages(files, config, self._rendered(archive))
+            self._add_pages(files, config, self._rendered(archive, config))
         with self.build.phase("changes"):
             self._add_changes_page(files, config, archive)
         with self.build.phase("link"):
             self._publish_evidence(files, config, archive)
         with self.build.phase("package"):
             self._add_package(files, config, archive)
+        with self.build.phase("worklists"):
+            self._publish_worklists(files, config, archive)
         if self.session is not None:
             self.session.start_build(files, config)
         return files
@@ -114,12 +116,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             else:
                 log.info(str(diagnostic))
 
-    def _rendered(self, archive: Archive) -> dict[str, str]:
+    def _rendered(self, archive: Archive, config: MkDocsConfig) -> dict[str, str]:
         from handbook.render import render_site
 
         memo = self.session.render_memo if self.session is not None else None
         with _failure("生成页面"):
-            return render_site(archive, memo=memo)
+            return render_site(archive, memo=memo, directory_urls=config.use_directory_urls)
 
     def _add_pages(self, files: Files, config: MkDocsConfig, pages: dict[str, str]) -> None:
         self.build.counts["pages"] = len(pages)
@@ -148,21 +150,37 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def _publish_evidence(self, files: Files, config: MkDocsConfig, archive: Archive) -> None:
         from handbook.render.context import evidence_uri, is_published
+        from handbook.scan.cache import record_linked
 
         evidence_root = archive.evidence_root or self.settings.evidence_dir
         shown = [e for e in archive.files if is_published(e)]  # restricted files and links: listed, never published
         published = [(evidence_uri(e.path), evidence_root / e.path) for e in shown]
-        still_linked: set[str] = set()
         if self.session is not None:
             stamps = {uri: (e.size, e.mtime_ns) for (uri, _), e in zip(published, shown)}
             still_linked = self.session.bring_back_evidence(config, stamps)
+        else:
+            still_linked = set()
+            bring_back_evidence(Path(config.site_dir), {uri for uri, _ in published})
         linked, copied = publish_static(files, config, published, still_linked)
+        # Linking changed the files' ctime, which the hash cache watches: record it, or every file is read again.
+        record_linked(self.settings.cache_dir, evidence_root, [e.path for e in shown])
         if self.session is not None:  # only now: a build that failed half-way leaves nothing to trust
             self.session.evidence_stamps = {f.src_uri: stamps[f.src_uri] for f in files
                                             if isinstance(f, LinkedFile) and f.linked and f.src_uri in stamps}
         self.build.counts.update(evidence_linked=linked, evidence_copied=copied)
         note = "（站点目录与 evidence/ 不在同一文件系统，无法硬链接）" if copied else ""
         log.info(f"佐证文件：{linked} 个以硬链接发布，{copied} 个复制发布{note}")
+
+    def _publish_worklists(self, files: Files, config: MkDocsConfig, archive: Archive) -> None:
+        """Each unit's 催报单 and the 催报汇总, linked from the unit pages; a workbook holding restricted data is
+        written for the 爱卫办 but never published (its unit page says to ask for it)."""
+        if self.session is not None:
+            return  # the preview links them; they are written by mkdocs build (about a second for 44 units)
+        from handbook.outputs.worklist_site import write_site_worklists
+
+        with _failure("生成催报单"):
+            written = write_site_worklists(archive, self.settings.worklist_dir)
+        publish_static(files, config, sorted(written.published.items()))
 
     def _add_package(self, files: Files, config: MkDocsConfig, archive: Archive) -> None:
         """The review package and its /package/ page; under ``mkdocs serve`` only a page that says why not."""
@@ -205,8 +223,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         internals.speed_up_search(config, self.session.search if self.session is not None else None)
+        # MkDocs empties site/ next; the linked evidence waits beside it (unlinking and linking again would
+        # change every file's ctime, which the hash cache watches, and cost 10,000 system calls).
         if self.session is not None:
             self.session.set_evidence_aside(config)
+        else:
+            set_evidence_aside(Path(config.site_dir))
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         # MkDocs makes a new theme environment on every build, which compiles the theme's ~50 templates again
@@ -294,11 +316,10 @@ def _failure(doing: str, expected: tuple[type[BaseException], ...] = ()):
         raise
     except MemoryError:
         raise PluginError(f"{doing}时内存不足：请用 python -m handbook check --evidence 找出过大的输入文件") from None
-    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user; the message names the step
-        where = getattr(exc, "filename", None)
-        place = f"（文件：{where}）" if where else ""
-        raise PluginError(f"{doing}时出错{place}：{type(exc).__name__}: {exc}。"
-                          "请运行 python -m handbook check --evidence 查看详情；若仍无法解决，请把这段信息报告给维护者。") from exc
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user; the message names the step and file
+        from handbook.util.faults import unexpected_message
+
+        raise PluginError(f"{doing}时出错：{unexpected_message(exc)}") from exc
 
 
 def _digest(text: str) -> str:

@@ -63,6 +63,33 @@ def link_into_site(source: Path, dest: Path, made: set[str]) -> bool:
     return False
 
 
+def _kept_place(site_dir: Path) -> tuple[Path, Path]:
+    return site_dir / "evidence", site_dir.parent / f".{site_dir.name}-evidence"
+
+
+def set_evidence_aside(site_dir: Path) -> None:
+    """Move site/evidence beside site/ before MkDocs empties site/ (one rename)."""
+    linked, kept = _kept_place(site_dir)
+    if linked.is_dir() and not kept.exists():
+        os.replace(linked, kept)
+
+
+def bring_back_evidence(site_dir: Path, keep: set[str]) -> None:
+    """Put the linked tree back and unlink what this build does not publish (deleted, renamed, now restricted).
+
+    A file replaced under the same name is a different inode: ``link_into_site`` sees that and links it anew."""
+    linked, kept = _kept_place(site_dir)
+    if not kept.is_dir() or linked.exists():
+        return
+    os.replace(kept, linked)
+    for folder, _, names in os.walk(linked):
+        for name in names:
+            path = os.path.join(folder, name)
+            uri = Path(os.path.relpath(path, site_dir)).as_posix()
+            if uri not in keep:
+                os.unlink(path)
+
+
 def shown_path(path: Path, root: Path) -> str:
     """``path`` relative to the project when it is inside it (what a maintainer types), else absolute."""
     try:

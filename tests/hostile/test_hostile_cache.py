@@ -90,7 +90,7 @@ def test_wrong_cache_in_check_and_export_no_traceback(demo):
     (cache / CACHE_NAME).write_text("[]", encoding="utf-8")
     baseline = run_handbook(demo, "check", "--evidence")
     assert_bounded(baseline)
-    assert baseline.code == 1 and "发现 11 个错误" in baseline.out  # the demo's own errors, nothing else
+    assert baseline.code == 1 and "（11 个错误）" in baseline.out  # the demo's own errors, nothing else
     assert "evidence-scan.json 无效，已弃用并重新读取全部文件（top level is list, not a mapping）" in baseline.err
     run = run_handbook(demo, "export", "--out", str(demo.parent / "out.json"))
     assert_bounded(run)

@@ -25,7 +25,6 @@ from handbook.scan import names as fn
 from handbook.problems import suggest
 from handbook.scan.content import Content, inspect_file
 from handbook.scan.attribution import attribute_to_committers
-from handbook.scan.cache import CacheEntry, HashCache
 from handbook.scan.folders import existing_folders
 from handbook.scan.cache import CacheEntry, HashCache, Witness
 from handbook.scan.links import foreign_links
