@@ -82,7 +82,10 @@
     var kind = result.meta && result.meta.kind;
     li.appendChild(link(result.url, article(1, (result.meta && result.meta.title) || result.url,
                                             result.excerpt, kind)));
-    var subs = (result.sub_results || []).filter(function (sub) { return sub.url !== result.url; });
+    var title = result.meta && result.meta.title;
+    var subs = (result.sub_results || []).filter(function (sub) {  // not the page itself again (its h1)
+      return sub.url !== result.url && sub.title !== title;
+    });
     subs.slice(0, 3).forEach(function (sub) {
       li.appendChild(link(sub.url, article(2, sub.title, sub.excerpt)));
     });
