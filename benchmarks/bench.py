@@ -209,6 +209,7 @@ def plain_config(config: str, project: Path) -> str:
         out.append(line)
     text = "\n".join(out) + "\n"
     text = text.replace("jieba_dict_user: hooks/", f"jieba_dict_user: {project / 'hooks'}/")
+    text = text.replace("custom_dir: hooks/", f"custom_dir: {project / 'hooks'}/")  # the same theme override
     text += "validation:\n  links:\n    not_found: info\n    anchors: info\n"
     if "mkdocs_hook" in text:
         raise SystemExit("基准：纯 MkDocs 配置中仍有钩子")
@@ -330,7 +331,7 @@ def vm_hwm_kb(pid: int) -> int:
 
 
 def measure(n: int, mb: int, *, workdir_base: Path | None, package: bool, serve: bool, keep: bool,
-            serve_idle: float = 5.0) -> dict:
+            serve_idle: float = 5.0, search: bool = False) -> dict:
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
     workdir = Path(tempfile.mkdtemp(prefix="handbook-bench-", dir=workdir_base))
     try:
@@ -349,6 +350,10 @@ def measure(n: int, mb: int, *, workdir_base: Path | None, package: bool, serve:
         steps["plain"] = run(mkdocs, plain_project(workdir, project), env)
         steps["nochange"] = {**run(mkdocs, project, env, git_log), **hook_stats(project)}
         result.update(site_figures(project / "site"))
+        if search:  # optional (--search): Pagefind index and the first query's transfer, in chromium
+            from search_bench import measure_search
+
+            steps["search"] = measure_search(project, env, TODAY)
 
         new_file = add_evidence_file(project, "新增工作计划", seed=7)
         steps["add1"] = {**run(mkdocs, project, env, git_log), **hook_stats(project)}
@@ -536,6 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000:1024,10000:5120", help="N:MB 列表，逗号分隔（默认 1000:1024,10000:5120）")
     parser.add_argument("--no-package", action="store_true", help="不测打包")
     parser.add_argument("--no-serve", action="store_true", help="不测 mkdocs serve 延迟")
+    parser.add_argument("--search", action="store_true", help="另测搜索：Pagefind 索引用时、大小、首次查询传输量（需要 chromium）")
     parser.add_argument("--workdir", type=Path, default=None, help="生成档案的位置（默认系统临时目录）")
     parser.add_argument("--keep", action="store_true", help="保留生成的项目（调试用）")
     parser.add_argument("--serve-idle", type=float, default=5.0, help="测量 serve 空闲时监视文件占用 CPU 的秒数")
@@ -551,7 +557,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"== N={n:,}, {mb} MB ...", flush=True)
         results.append(measure(n, mb, workdir_base=args.workdir, package=not args.no_package,
-                               serve=not args.no_serve, keep=args.keep, serve_idle=args.serve_idle))
+                               serve=not args.no_serve, keep=args.keep, serve_idle=args.serve_idle,
+                               search=args.search))
         print(table(results[-1:]), flush=True)
     report = {"machine": machine(), "results": results, "skipped": skipped, "growth": growth(results)}
     report["verdicts"] = verdicts(results)

@@ -57,7 +57,7 @@ def test_plain_config_drops_hook_watch_and_strict():
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     plain = bench.plain_config(config, ROOT)
     assert "mkdocs_hook" not in plain and "\nwatch:" not in plain and "\nstrict:" not in plain
-    assert "\nplugins:" in plain and "jieba_dict_user: /" in plain and "\nnav:" in plain
+    assert "\nplugins:" in plain and "custom_dir: /" in plain and "\nnav:" in plain
 
 
 # --------------------------------------------------------------------------- the zip, verified in one pass

@@ -73,7 +73,7 @@ def built(tmp_path_factory):
 def test_stable_urls_exist(built):
     _, site, archive = built
     for url in ["index.html", "missing/index.html", "problems/index.html", "indicators/index.html",
-                "units/index.html", "guide/index.html", "faq/index.html", "search/search_index.json"]:
+                "units/index.html", "guide/index.html", "faq/index.html"]:
         assert (site / url).is_file(), url
     for number in archive.project.standard.items:
         assert (site / f"items/{number:02d}/index.html").is_file()

@@ -1,0 +1,267 @@
+"""The site's search index: Pagefind (extended build, which segments Chinese), written into site/pagefind/.
+
+Run after the site is written (the MkDocs plugin calls ``build_search_index`` at on_post_build). It indexes
+the pages a person searches for (items, units, categories, indicators, guide, FAQ, workflow) and one record
+per published evidence file, so that a file is found by its title, unit, year, material or a phrase of its
+text, and opens its item page at the material it serves (one page per file would double the site).
+
+Ranking comes from weights, never from special cases:
+
+- a page's own title (h1) weighs most, an item's material headings (``03.1 年度工作计划``) and a unit's names
+  (全称, 也写作) next; so ``市城管局`` finds the unit page and ``03.1`` finds item 3;
+- a link names another page: its text counts little here (an item page names its units, a unit page its
+  items), so the named page ranks above the pages that merely mention it;
+- a file's record: its title and material above its unit and year, its text layer least.
+
+Restricted files are never indexed: no record, their text is never read, and their titles (listed on the item
+pages, never published) are taken out of the indexed page text. The Pagefind binary runs as a subprocess
+through its Python API; nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import shutil
+import time
+import types
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+
+from handbook.model import Archive, EvidenceFile
+from handbook.outputs.search_text import PdfTextCache
+from handbook.render.context import anchor, is_published
+
+log = logging.getLogger(__name__)
+
+OUTPUT_DIR = "pagefind"
+LANGUAGE = "zh"  # one index: the site is Chinese (English words still match as themselves)
+# Site sections worth a search result, with the label a result shows. The home page, the lists (missing,
+# problems, changes) and the package page only repeat what these say, and would crowd the results.
+SECTIONS = {"items": "标准条目", "units": "单位", "categories": "分类", "indicators": "指标",
+            "guide": "提交指南", "faq": "常见问题", "workflow": "工作流程"}
+TITLE_WEIGHT = "10"
+NAME_WEIGHT = "8"  # material headings, a unit's other names
+LINK_WEIGHT = "0.3"  # text of a link to another page
+FILE_TITLE_WEIGHT = "5"
+FILE_WHERE_WEIGHT = "2"  # item and material
+FILE_FACTS_WEIGHT = "1"  # unit and years: shared by hundreds of files, the unit's own page should win
+FILE_TEXT_WEIGHT = "0.5"
+BATCH = 64  # requests in flight to the Pagefind service at once
+
+
+@dataclass
+class SearchStats:
+    pages: int = 0
+    file_records: int = 0
+    pdf_texts_read: int = 0
+    pdf_texts_cached: int = 0
+    seconds: float = 0.0
+    index_bytes: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"search_pages": self.pages, "search_file_records": self.file_records,
+                "search_pdf_texts_read": self.pdf_texts_read, "search_pdf_texts_cached": self.pdf_texts_cached,
+                "search_seconds": self.seconds, "search_index_bytes": self.index_bytes}
+
+
+class SearchIndexError(RuntimeError):
+    """The index could not be written (the Pagefind binary is missing or failed); the message is Chinese."""
+
+
+def build_search_index(site_dir: Path, archive: Archive, cache_dir: Path | None = None) -> SearchStats:
+    """Index the written site under ``site_dir`` and the archive's files; write ``site_dir/pagefind/``.
+
+    ``cache_dir`` keeps the PDF text cache (normally ``<root>/.cache/handbook``); None reads every PDF."""
+    start = time.perf_counter()
+    site_dir = Path(site_dir)
+    stats = SearchStats()
+    texts = PdfTextCache(cache_dir)
+    pages = list(page_documents(site_dir))
+    records = list(file_documents(archive, texts))
+    texts.save()
+    stats.pages, stats.file_records = len(pages), len(records)
+    stats.pdf_texts_read, stats.pdf_texts_cached = texts.read, texts.cached
+    output = site_dir / OUTPUT_DIR
+    try:
+        _run(_write_index(pages + records, output))
+    except FileNotFoundError as exc:  # the wrapper raises this when no binary is installed
+        raise SearchIndexError(f"没有找到 Pagefind 程序（{exc}）；请安装 pip install \"pagefind[extended]\"") from exc
+    stats.index_bytes = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
+    stats.seconds = round(time.perf_counter() - start, 3)
+    return stats
+
+
+def _run(coroutine) -> None:
+    """asyncio.run, also from a thread that already runs an event loop (then in a thread of its own)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coroutine)
+        return
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
+async def _write_index(documents: list[tuple[str, str]], output: Path) -> None:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    if output.exists():  # a stale index of an earlier build (dirty build): never mixed with this one
+        shutil.rmtree(output)
+    config = IndexConfig(force_language=LANGUAGE, output_path=str(output))
+    with _no_poll_delay():
+        await _add_all(PagefindIndex, config, documents, output)
+
+
+async def _add_all(index_class, config, documents: list[tuple[str, str]], output: Path) -> None:
+    async with index_class(config=config) as index:
+        for start in range(0, len(documents), BATCH):
+            batch = documents[start:start + BATCH]
+            await asyncio.gather(*(index.add_html_file(content=doc, url=url) for url, doc in batch))
+        await index.write_files(output_path=str(output))
+
+
+@contextmanager
+def _no_poll_delay():
+    """The wrapper (pagefind 1.5.2) sleeps 0.1 s before reading each response of the Pagefind service: 10
+    records a second, 17 minutes for 10,000 files. Its service module gets an ``asyncio`` whose ``sleep``
+    only yields; reading the pipe still waits for data. Nothing else in the process is affected."""
+    import pagefind.service as service
+
+    class _Asyncio(types.ModuleType):
+        def __getattr__(self, name):
+            return getattr(asyncio, name)
+
+    async def just_yield(delay, result=None):
+        return await asyncio.sleep(0, result)
+
+    shim = _Asyncio("asyncio")
+    shim.sleep = just_yield
+    original, service.asyncio = service.asyncio, shim
+    try:
+        yield
+    finally:
+        service.asyncio = original
+
+
+# --------------------------------------------------------------------------- pages of the site
+
+
+def page_documents(site_dir: Path):
+    """(url, HTML to index) of every page in SECTIONS, its content weighted for ranking."""
+    for section, label in SECTIONS.items():
+        folder = site_dir / section
+        for path in sorted(folder.glob("**/index.html")) if folder.is_dir() else ():
+            url = "/" + path.parent.relative_to(site_dir).as_posix() + "/"
+            document = indexed_page(path.read_text(encoding="utf-8"), section, label)
+            if document is not None:
+                yield url, document
+
+
+def indexed_page(page_html: str, section: str, label: str) -> str | None:
+    """The page's article (no navigation, header or footer) as a document for Pagefind, with weights."""
+    root = lxml.html.fromstring(page_html)
+    articles = root.xpath('//article[contains(concat(" ", normalize-space(@class), " "), " md-content__inner ")]')
+    if not articles:
+        return None
+    article = articles[0]
+    _drop(article.xpath('.//a[contains(@class, "headerlink")]'))  # the ¶ after each heading
+    _drop_excluded_sections(article)
+    _hide_restricted_titles(article)
+    for link in article.xpath(".//a[@href]"):
+        link.set("data-pagefind-weight", LINK_WEIGHT)
+    for heading in article.xpath(".//h1"):
+        heading.set("data-pagefind-weight", TITLE_WEIGHT)
+    if section == "items":  # material headings: "03.1 年度工作计划"
+        for heading in article.xpath(".//h3[@id]"):
+            heading.set("data-pagefind-weight", NAME_WEIGHT)
+    if section == "units":  # 全称, 也写作: the names people type for the unit
+        for table in article.xpath('.//*[contains(@class, "hb-facts")]'):
+            table.set("data-pagefind-weight", NAME_WEIGHT)
+    article.set("data-pagefind-body", "")
+    article.set("data-pagefind-meta", f"kind:{label}")
+    body = lxml.html.tostring(article, encoding="unicode")
+    return f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8"></head><body>{body}</body></html>'
+
+
+def _drop(elements) -> None:
+    for element in elements:
+        element.drop_tree()  # keeps the tail text (the words after the element)
+
+
+def _drop_excluded_sections(article) -> None:
+    """A heading marked ``data-search-exclude`` and everything up to the next heading of its level or above.
+
+    Such a section is the item page's file table: each file has its own record instead."""
+    for heading in article.xpath(".//*[@data-search-exclude]"):
+        level = _level(heading)
+        sibling = heading.getnext()
+        while sibling is not None and not (0 < _level(sibling) <= level):
+            following = sibling.getnext()
+            sibling.getparent().remove(sibling)
+            sibling = following
+        heading.getparent().remove(heading)
+
+
+def _level(element) -> int:
+    """1–6 for a heading h1–h6, 0 for anything else (comments included)."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    return int(tag[1]) if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456" else 0
+
+
+def _hide_restricted_titles(article) -> None:
+    # A restricted file is listed as "<span class=hb-lock>不公开</span> its title": the title leaves the index.
+    for lock in article.xpath('.//span[contains(@class, "hb-lock")]'):
+        lock.tail = " "
+
+
+# --------------------------------------------------------------------------- one record per evidence file
+
+
+def file_documents(archive: Archive, texts: PdfTextCache):
+    """(url, HTML) of every published evidence file: title, unit, years, material, and a PDF's text layer."""
+    standard = archive.project.standard
+    root = archive.evidence_root or archive.project.root / "evidence"
+    for file in archive.files:
+        if not is_published(file):  # restricted files, links, unreadable files: never indexed
+            continue
+        text = texts.text_of(root / file.path, file.sha256) if file.filetype == "pdf" else ""
+        yield file_url(file), file_document(file, standard, text)
+
+
+def file_url(file: EvidenceFile) -> str:
+    """Where a result opens: the item page at the file's (first) material; the problems list for a file that
+    serves no item (its name did not say which)."""
+    if file.item is None:
+        return "/problems/"
+    page = f"/items/{file.item:02d}/"
+    return page + f"#{anchor(file.materials[0])}" if file.materials else page + "#问题文件"
+
+
+def file_document(file: EvidenceFile, standard, text: str) -> str:
+    """A small HTML document for one file; every value escaped (file names are hostile input)."""
+    e = html.escape
+    item = standard.items.get(file.item) if file.item is not None else None
+    materials = [standard.material(m) for m in file.materials]
+    where = [f"第 {item.number} 项 {item.title}"] if item else []
+    where += [f"{m.id} {m.title}" for m in materials if m is not None]
+    years = "、".join(f"{y}年" for y in file.years)
+    facts = "　".join(x for x in (file.unit or file.unit_raw, years) if x)
+    sidecar = file.sidecar
+    issued = " ".join(x for x in (getattr(sidecar, "doc_number", ""), getattr(sidecar, "issuer", "")) if x)
+    return (
+        f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8"></head><body>'
+        f'<main data-pagefind-body data-pagefind-meta="kind:佐证文件">'
+        f'<h1 data-pagefind-weight="{FILE_TITLE_WEIGHT}">{e(file.title or file.name)}</h1>'
+        f'<p data-pagefind-weight="{FILE_WHERE_WEIGHT}">{e(" · ".join(where))}</p>'
+        f'<p data-pagefind-weight="{FILE_FACTS_WEIGHT}">{e(facts)}{("　" + e(issued)) if issued else ""}</p>'
+        f'<p data-pagefind-weight="{FILE_TEXT_WEIGHT}">{e(text)}</p>'
+        f"</main></body></html>"
+    )

@@ -1,0 +1,180 @@
+/* The handbook's search: Pagefind's index (site/pagefind/, chunks loaded on demand), shown in Material's
+   own search box and result list. Titles and labels are set as text; only Pagefind's excerpt (the page's
+   text, escaped by Pagefind, with <mark> around the matched words) is set as HTML. */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-hb-search]");
+  if (!box) return;
+  var toggle = document.getElementById("__search");
+  var form = box.querySelector("form");
+  var input = box.querySelector(".md-search__input");
+  var meta = box.querySelector("[data-hb-search-meta]");
+  var list = box.querySelector("[data-hb-search-list]");
+  var more = box.querySelector("[data-hb-search-more]");
+  var root = new URL((box.getAttribute("data-hb-root") || ".") + "/", location.href);
+  var hint = meta.textContent;
+  var PAGE = 10;
+  var engine = null;
+  var shown = { results: [], count: 0 };
+
+  function load() {
+    if (!engine) {
+      engine = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
+        // Result URLs are site-absolute ("/items/03/"); baseUrl keeps them right under a sub-path too.
+        return pagefind.options({ baseUrl: root.pathname, excerptLength: 24 }).then(function () {
+          pagefind.init();
+          return pagefind;
+        });
+      }, function () {
+        meta.textContent = "搜索索引不可用：请先运行 mkdocs build，并通过 HTTP 打开站点（不能用 file:// 直接打开）";
+        engine = null;
+        return null;
+      });
+    }
+    return engine;
+  }
+
+  function open() {
+    if (toggle && !toggle.checked) {
+      toggle.checked = true;
+      toggle.dispatchEvent(new Event("change"));
+    }
+  }
+
+  function close() {
+    if (toggle && toggle.checked) {
+      toggle.checked = false;
+      toggle.dispatchEvent(new Event("change"));
+    }
+    input.blur();
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function article(level, title, excerpt, kind) {
+    var node = element("article", "md-search-result__article md-typeset");
+    if (level === 1) node.appendChild(element("div", "md-search-result__icon md-icon"));
+    if (kind) node.appendChild(element("span", "hb-search-kind", kind));
+    node.appendChild(element(level === 1 ? "h1" : "h2", "", title));
+    if (excerpt) {
+      var p = element("p");
+      p.innerHTML = excerpt;
+      node.appendChild(p);
+    }
+    return node;
+  }
+
+  function link(url, child) {
+    var a = element("a", "md-search-result__link");
+    a.href = url;
+    a.tabIndex = -1;
+    a.appendChild(child);
+    return a;
+  }
+
+  function item(result) {
+    var li = element("li", "md-search-result__item");
+    var kind = result.meta && result.meta.kind;
+    li.appendChild(link(result.url, article(1, (result.meta && result.meta.title) || result.url,
+                                            result.excerpt, kind)));
+    var title = result.meta && result.meta.title;
+    var subs = (result.sub_results || []).filter(function (sub) {  // not the page itself again (its h1)
+      return sub.url !== result.url && sub.title !== title;
+    });
+    subs.slice(0, 3).forEach(function (sub) {
+      li.appendChild(link(sub.url, article(2, sub.title, sub.excerpt)));
+    });
+    return li;
+  }
+
+  function showMore() {
+    var next = shown.results.slice(list.children.length, list.children.length + PAGE);
+    return Promise.all(next.map(function (r) { return r.data(); })).then(function (data) {
+      data.forEach(function (result) { list.appendChild(item(result)); });
+      more.hidden = list.children.length >= shown.count;
+    });
+  }
+
+  /* Pagefind keeps a result only if it has every word of the query. Chinese is cut into words differently in
+     different sentences (登封市 is one word in one page, 登封 + 市 in a file title), so a long query such as a
+     file's full title can find nothing. Then each word is searched alone: the results with the most words
+     first, then by their summed score. */
+  function anyWords(pagefind, query) {
+    var words = [];
+    if (typeof Intl !== "undefined" && Intl.Segmenter) {
+      var segments = new Intl.Segmenter("zh", { granularity: "word" }).segment(query);
+      for (var s of segments) if (s.isWordLike) words.push(s.segment);
+    } else {
+      words = query.split(/\s+/);
+    }
+    if (words.length < 2) return { results: [] };
+    return Promise.all(words.map(function (w) { return pagefind.search(w); })).then(function (all) {
+      var byId = {};
+      all.forEach(function (found) {
+        (found ? found.results : []).forEach(function (r) {
+          var seen = byId[r.id] || (byId[r.id] = { id: r.id, data: r.data, hits: 0, score: 0 });
+          seen.hits += 1;
+          seen.score += r.score;
+        });
+      });
+      var results = Object.keys(byId).map(function (id) { return byId[id]; });
+      results.sort(function (a, b) { return b.hits - a.hits || b.score - a.score; });
+      return { results: results };
+    });
+  }
+
+  function search() {
+    var query = input.value.trim();
+    if (!query) {
+      list.textContent = "";
+      meta.textContent = hint;
+      more.hidden = true;
+      return;
+    }
+    load().then(function (pagefind) {
+      if (!pagefind) return null;
+      return pagefind.debouncedSearch(query, {}, 150).then(function (found) {
+        return found && !found.results.length ? anyWords(pagefind, query) : found;
+      });
+    }).then(function (found) {
+      if (!found || input.value.trim() !== query) return; // a newer query is on its way
+      shown = { results: found.results, count: found.results.length };
+      list.textContent = "";
+      return showMore().then(function () { // the count last: when it shows, the list is there
+        meta.textContent = shown.count ? "找到 " + shown.count + " 个结果" : "没有找到与“" + query + "”相关的结果";
+      });
+    });
+  }
+
+  input.addEventListener("focus", function () { open(); load(); });
+  input.addEventListener("input", search);
+  more.addEventListener("click", showMore);
+  form.addEventListener("reset", function () { setTimeout(function () { search(); input.focus(); }, 0); });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var first = list.querySelector("a");
+    if (first) location.href = first.href;
+  });
+  if (toggle) {
+    toggle.addEventListener("change", function () {
+      if (toggle.checked && document.activeElement !== input) setTimeout(function () { input.focus(); }, 50);
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    if (event.key === "Escape" && toggle && toggle.checked) {
+      close();
+    } else if (!typing && !event.ctrlKey && !event.metaKey && !event.altKey &&
+               (event.key === "/" || event.key === "s" || event.key === "f")) {
+      event.preventDefault();
+      open();
+      input.focus();
+    }
+  });
+})();
