@@ -315,39 +315,6 @@ def test_serve_watches_with_file_events_unless_told_to_poll(tmp_path, watch):
         server.observer.join()
 
 
-def test_search_entries_are_those_material_makes_without_parsing_excluded_sections():
-    """The hook drops ``data-search-exclude`` sections before Material parses a page: same entries, less work."""
-    from material.plugins.search.plugin import SearchIndex
-
-    from handbook_mkdocs.internals import without_excluded_sections
-
-    html = (
-        '<h1 id="第3项">第 3 项</h1><p>要求</p>'
-        '<h2 id="材料清单">材料清单</h2><table><tr><td>计划</td></tr></table>'
-        '<h2 data-search-exclude id="已收集文件">已收集文件</h2><table><tr><td>2024 计划.pdf</td></tr></table>'
-        '<h3>没有 id 的小标题</h3><p>仍在排除的一节里</p>'
-        '<h2 id="缺失材料">缺失材料</h2><p>总结</p>'
-    )
-
-    class Page:
-        url, title, meta, toc = "items/03/", "第 3 项", {}, []
-
-        def __init__(self, content: str) -> None:
-            self.content = content
-
-    def entries(content: str) -> list:
-        index = SearchIndex(lang=["zh"], separator=r"[\s\-]+", pipeline=[], jieba_dict=None, jieba_dict_user=None)
-        index.add_entry_from_context(Page(content))
-        return index.entries
-
-    stripped = without_excluded_sections(html)
-    assert "2024 计划.pdf" not in stripped and "缺失材料" in stripped and "材料清单" in stripped
-    found = entries(html)
-    assert [e["location"] for e in found] == ["items/03/", "items/03/#材料清单", "items/03/#缺失材料"]
-    assert entries(stripped) == found
-    assert without_excluded_sections("<h2 id=a>a</h2>") == "<h2 id=a>a</h2>"
-
-
 def test_a_misspelt_setting_is_named_with_the_nearest_value():
     from handbook_mkdocs.config import load_settings
 

@@ -8,9 +8,6 @@ MkDocs' own behaviour when its internal is absent.
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Callable
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -22,7 +19,6 @@ MATERIAL_CHECKED = "9.8.1"
 
 def missing_internals() -> list[str]:
     """The internals this module relies on that the installed MkDocs or Material no longer has."""
-    from material.plugins.search.plugin import SearchIndex
     from mkdocs.livereload import LiveReloadServer
 
     missing = []
@@ -32,8 +28,6 @@ def missing_internals() -> list[str]:
             missing.append(f"mkdocs.livereload.LiveReloadServer.{name}")
     if "_title_from_render" not in Page.__init__.__code__.co_names:  # set on the instance in Page.__init__
         missing.append("mkdocs.structure.pages.Page._title_from_render")
-    if not hasattr(SearchIndex, "add_entry_from_context"):
-        missing.append("material.plugins.search.plugin.SearchIndex.add_entry_from_context")
     return missing
 
 
@@ -82,48 +76,3 @@ def use_native_observer(server: Any) -> bool:
         for _ in range(count):
             server.watch(path)
     return True
-
-
-# --------------------------------------------------------------------------- Material's search index
-
-
-# A section the page marks ``data-search-exclude``: from its heading to the next heading that starts a section.
-_EXCLUDED_SECTION = re.compile(r"<h[1-6]\b[^>]*\bdata-search-exclude\b[^>]*>.*?(?=<h[1-6]\b[^>]*\bid=|\Z)", re.S)
-
-
-def without_excluded_sections(html: str) -> str:
-    """The page's HTML without the sections search leaves out anyway (Material still parses them first)."""
-    return _EXCLUDED_SECTION.sub("", html) if "data-search-exclude" in html else html
-
-
-def speed_up_search(config: MkDocsConfig, memo: dict[tuple[str, bytes], list] | None) -> None:
-    """Material's search parses every page: skip the excluded sections before it parses; with ``memo`` (serve),
-    reuse the entries of pages whose HTML did not change."""
-    search = config.plugins.get("material/search") or config.plugins.get("search")
-    index = getattr(search, "search_index", None)
-    original: Callable[[Page], None] | None = getattr(index, "add_entry_from_context", None)
-    if original is None or not isinstance(getattr(index, "entries", None), list):
-        return  # another search plugin: leave it alone
-
-    def index_page(page: Page) -> None:
-        content = page.content
-        page.content = without_excluded_sections(content or "")
-        try:
-            original(page)
-        finally:
-            page.content = content
-
-    def add_entry_from_context(page: Page) -> None:
-        if memo is None:
-            index_page(page)
-            return
-        key = (page.url, hashlib.sha1((page.content or "").encode("utf-8", "surrogateescape")).digest())
-        entries = memo.get(key)
-        if entries is None:
-            start = len(index.entries)
-            index_page(page)
-            entries = memo[key] = index.entries[start:]
-        else:
-            index.entries.extend(entries)
-
-    index.add_entry_from_context = add_entry_from_context

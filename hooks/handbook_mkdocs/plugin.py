@@ -12,7 +12,6 @@ publish a broken plan as green. A genuine failure raises ``PluginError`` with a 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,7 +73,6 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             raise PluginError("\n".join(problems))
         self.settings = project_settings.resolve(self.config.root, today=self.config.today)
         self.build = _Build()
-        _absolute_jieba_dict(config)
         if self.session is not None:
             internals.switch_off_privacy_scan(config)
         return config
@@ -222,7 +220,6 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     # ------------------------------------------------------------------ building
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        internals.speed_up_search(config, self.session.search if self.session is not None else None)
         # MkDocs empties site/ next; the linked evidence waits beside it (unlinking and linking again would
         # change every file's ctime, which the hash cache watches, and cost 10,000 system calls).
         if self.session is not None:
@@ -272,7 +269,21 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
             with self.build.phase("export"), _failure("写出 handbook.json"):
                 write_export(self.archive(), Path(config.site_dir) / "handbook.json")
+            with self.build.phase("search"):
+                self._build_search_index(config)
         self._write_build_stats()
+
+    def _build_search_index(self, config: MkDocsConfig) -> None:
+        """Pagefind's index of the written site (Chinese segmented), loaded by the header's search box."""
+        from handbook.outputs.search import SearchIndexError, build_search_index
+
+        try:
+            with _failure("生成站内搜索索引", expected=(SearchIndexError,)):
+                stats = build_search_index(Path(config.site_dir), self.archive(), self.settings.cache_dir)
+        except SearchIndexError as error:
+            log.warning(f"站内搜索索引未生成：{error}")
+            return
+        self.build.counts.update({f"search_{k}": v for k, v in stats.as_dict().items() if isinstance(v, int)})
 
     def _write_build_stats(self) -> None:
         """The scan's counters and each phase's seconds, for the benchmark; a read-only checkout skips it."""
@@ -326,12 +337,3 @@ def _digest(text: str) -> str:
     import hashlib
 
     return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def _absolute_jieba_dict(config: MkDocsConfig) -> None:
-    # The search plugin opens the path relative to the working directory; make it relative to mkdocs.yml.
-    search = config.plugins.get("material/search") or config.plugins.get("search")
-    settings = getattr(search, "config", None)
-    path = getattr(settings, "jieba_dict_user", None)
-    if path and not os.path.isabs(path):
-        settings.jieba_dict_user = str(Path(config.config_file_path).parent / path)  # type: ignore[union-attr]

@@ -159,6 +159,8 @@ def page_documents(site_dir: Path):
     for section, label in SECTIONS.items():
         folder = site_dir / section
         for path in sorted(folder.glob("**/index.html")) if folder.is_dir() else ():
+            if len(path.relative_to(folder).parts) > 2:
+                continue  # an item's per-material file listings, a unit's later file pages: each file has a record
             url = "/" + path.parent.relative_to(site_dir).as_posix() + "/"
             document = indexed_page(path.read_text(encoding="utf-8"), section, label)
             if document is not None:
