@@ -101,9 +101,11 @@ def _read(path: Path, shown: str) -> tuple[list[list[str]] | None, list[Diagnost
         sheets = list(_read_xlsx(path, shown))
     except _TableError as exc:
         return None, [error(Where(shown), str(exc), exc.fix, "unreadable-table")]
-    diagnostics = [warning(Where(name), "问题台账只读取第一个工作表，这个工作表未读取", "把问题都写在第一个工作表里", "extra-sheet")
-                   for name, rows in sheets[1:]
-                   if NOTES_SHEET not in name and any(any(c.strip() for c in row) for row in rows)]
+    # Each sheet is (name, rows, the reader's own notes on it, e.g. formulas without a cached value).
+    diagnostics = list(sheets[0][2]) if sheets and len(sheets[0]) > 2 else []
+    diagnostics += [warning(Where(sheet[0]), "问题台账只读取第一个工作表，这个工作表未读取", "把问题都写在第一个工作表里", "extra-sheet")
+                    for sheet in sheets[1:]
+                    if NOTES_SHEET not in sheet[0] and any(any(c.strip() for c in row) for row in sheet[1])]
     return (sheets[0][1] if sheets else []), diagnostics
 
 
