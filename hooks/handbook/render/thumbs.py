@@ -49,6 +49,11 @@ class Photos:
             return None
         return self._thumb(self.evidence_root / f.path, f.sha256)
 
+    def thumb_file(self, rel: str, restricted: bool) -> Path | None:
+        """The thumbnail file of a finding photo (for the office's documents), or None when it is not shown."""
+        uri = self.finding_photo(rel, restricted)["thumb"]
+        return self._served.get(uri) if uri else None
+
     def static_files(self) -> list[tuple[str, Path]]:
         """(site uri, file) for every photo and thumbnail the pages link to, in a stable order."""
         return sorted(self._served.items())
