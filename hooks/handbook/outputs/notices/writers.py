@@ -158,12 +158,12 @@ def _pdf_doc(pdf, doc: Doc) -> None:
     pdf.ln(2)
     pdf.cell(0, 7, f"{doc.recipient}：", new_x="LMARGIN", new_y="NEXT")
     for line in doc.intro:
-        pdf.multi_cell(0, 6.5, "　　" + line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6.5, "　　" + line, align="L", new_x="LMARGIN", new_y="NEXT")
     for table in doc.tables:
         _pdf_table(pdf, table)
     pdf.ln(3)
     for line in doc.closing:
-        pdf.multi_cell(0, 6.5, "　　" + line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6.5, "　　" + line, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.cell(0, 7, doc.issuer, align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 7, f"{doc.issued.year}年{doc.issued.month}月{doc.issued.day}日", align="R", new_x="LMARGIN", new_y="NEXT")
