@@ -33,6 +33,8 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
+from make_demo_findings import write_findings  # this script's folder is on sys.path
+
 log = logging.getLogger("make_demo_evidence")
 logging.getLogger("fontTools").setLevel(logging.WARNING)  # the subsetter logs every glyph at INFO
 
@@ -554,6 +556,8 @@ evidence/
       2024-市爱卫办-登封市2024年爱国卫生工作计划.pdf   年度-单位-标题.扩展名
       2024-市爱卫办-登封市2024年爱国卫生工作计划.yml   可选：文号、发文日期等附加信息
   indicators/                               指标数据表
+  findings/findings.csv（或 .xlsx）         问题台账：督查、暗访等发现的问题及整改销号
+  findings/photos/                          问题台账里写到的整改前、整改后照片
 ```
 
 怎么命名、放在哪里、附加信息怎么写，见[提交指南](../docs/guide.md)。网站构建只读取这里的文件，
@@ -628,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
         clear_generated(args.out)
         total = write_all(args.out, specs, font)
         made = scaffold_demo(args.out)
+        total += write_findings(args.out)  # the 问题台账 and its photos (evidence/findings/)
     finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
     log.info("写出 %d 个文件，共 %.0f KB，到 %s；另建 %d 个空资料文件夹（各带 README.md）", len(specs), total / 1024,

@@ -530,7 +530,72 @@ class Archive:
     recent_commits: list | None = None
     # Material id → its folder as it exists under evidence/ ("14-生活垃圾分类与处理/14.2-…"), from the scan's walk.
     material_folders: dict[str, str] = field(default_factory=dict)
+    findings: list = field(default_factory=list)  # Finding, judged (handbook.judge.findings)
+    finding_problems: list[Diagnostic] = field(default_factory=list)  # the findings table's bad rows
+    campaign: object | None = None  # handbook.load.campaign.Campaign: the local plan's campaign settings
 
     @property
     def problem_files(self) -> list[EvidenceFile]:
         return [f for f in self.files if f.problems]
+
+
+# --------------------------------------------------------------------------- field findings (督查, 暗访 …)
+
+
+FINDING_SOURCES = ("暗访", "督查", "模拟检查", "群众投诉", "上级反馈")
+
+
+class FindingState(str, Enum):
+    """Derived, never typed: from the dates and the confirmer in the findings table, and today."""
+
+    OPEN = "待整改"
+    FIXED = "已整改待确认"
+    CLOSED = "已销号"
+    OVERDUE = "逾期"  # open and past its deadline
+    REBOUND = "反弹"  # open, and the same place and item were closed not long before
+
+
+@dataclass(slots=True)
+class Finding:
+    """One row of evidence/findings/findings.{xlsx,csv}: a problem an inspection found, and its closure."""
+
+    id: str  # 编号
+    found: dt.date | None  # 日期 (None: unreadable, reported; the row is still shown)
+    source: str  # one of FINDING_SOURCES
+    group: str  # 检查组
+    place: str  # 地点
+    item: int | None  # 条目: the standard item it breaks
+    problem: str  # 问题描述
+    area_unit: str | None  # 属地单位 (a 街道), canonical name
+    field_unit: str | None  # 行业单位, canonical name (given, or the item's lead)
+    deadline: dt.date | None  # 整改期限
+    fixed: dt.date | None = None  # 整改日期
+    confirmer: str = ""  # 销号人/确认人
+    coordinates: str = ""  # 坐标, as written
+    photos_before: tuple[str, ...] = ()  # paths under evidence/findings/photos/
+    photos_after: tuple[str, ...] = ()
+    restricted: bool = False  # 不公开: photos listed, never published
+    field_unit_given: bool = True  # False when 行业单位 came from the item's lead
+    area_raw: str = ""  # 属地单位 and 行业单位 as written (shown when not a known unit)
+    field_raw: str = ""
+    flagged: bool = False  # the row has an error (see Archive.finding_problems); shown, marked
+    where: Where | None = None  # table file and row
+    # judged (judge/findings.py)
+    state: FindingState = FindingState.OPEN
+    overdue: bool = False  # open and past its deadline (also when its state shows 反弹)
+    rebound_of: str = ""  # id of the closed finding it repeats
+
+    @property
+    def is_open(self) -> bool:
+        return self.fixed is None
+
+    @property
+    def on_time(self) -> bool | None:
+        """Closed (fixed) by its deadline; None while open or without a deadline."""
+        if self.fixed is None or self.deadline is None:
+            return None
+        return self.fixed <= self.deadline
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return tuple(u for u in dict.fromkeys((self.area_unit, self.field_unit)) if u)

@@ -55,9 +55,24 @@ def build_archive(
         archive.summary = summarize(archive)
     with _timed(stats, "indicators"):
         archive.indicators, archive.indicator_problems = evaluate_indicators(project, evidence_root)
+    with _timed(stats, "findings"):
+        _add_findings(archive)
     stats.update(_scan_counters())
     stats["files"] = len(files)
     return archive
+
+
+def _add_findings(archive: Archive) -> None:
+    """The campaign's findings table, judged against today (its problems are the table's, like the indicators')."""
+    from handbook.judge.findings import judge_findings
+    from handbook.load.campaign import load_campaign
+    from handbook.scan.findings_table import read_findings
+
+    project = archive.project
+    archive.campaign = load_campaign(project.root, project.diagnostics)
+    findings, problems = read_findings(archive.evidence_root, project.plan, project.standard.items)
+    archive.findings = judge_findings(findings, project.plan.today, archive.campaign.rebound_days)
+    archive.finding_problems = problems
 
 
 def default_cache_dir(root: Path) -> Path:

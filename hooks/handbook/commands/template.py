@@ -10,11 +10,13 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 NAME = "template"
-HELP = "生成填报模板：--indicators 生成指标数值填报表（XLSX，每个单位一个工作表，或只生成 --unit 指定单位的）"
+HELP = ("生成填报模板：--indicators 生成指标数值填报表（XLSX，每个单位一个工作表，或只生成 --unit 指定单位的）；"
+        "--findings 生成问题台账（督查、暗访等发现的问题）")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--indicators", action="store_true", help="生成指标数值填报模板")
+    parser.add_argument("--findings", action="store_true", help="生成问题台账模板（evidence/findings/findings.xlsx 的格式）")
     parser.add_argument("--unit", default=None, help="只生成这个单位负责的指标（单位名称或别名）；默认每个单位一个工作表")
     parser.add_argument("--out", type=Path, default=None,
                         help="输出文件，默认当前目录下的“指标填报模板-<单位>.xlsx”（不指定单位时用城市名）")
@@ -24,8 +26,10 @@ def run(args: argparse.Namespace) -> int:
     from handbook.outputs.indicator_template import default_name, write_template
     from handbook.load.project import load_project
 
+    if args.findings:
+        return _findings_template(args)
     if not args.indicators:
-        print("错误：请说明要生成哪种模板，目前支持 --indicators（指标数值填报表）", file=sys.stderr)
+        print("错误：请说明要生成哪种模板：--indicators（指标数值填报表）或 --findings（问题台账）", file=sys.stderr)
         return 2
     project = load_project(Path(args.root).resolve())
     if not project.standard.indicators:
@@ -45,6 +49,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     print(f"已写入 {out}")
+    return 0
+
+
+def _findings_template(args: argparse.Namespace) -> int:
+    from handbook.load.project import load_project
+    from handbook.outputs.findings_template import write_findings_template
+
+    project = load_project(Path(args.root).resolve())
+    out = args.out or Path.cwd() / f"问题台账模板-{project.plan.city or '本市'}.xlsx"
+    try:
+        write_findings_template(project, out)
+    except OSError as exc:
+        print(f"错误：无法写入 {out}：{exc}", file=sys.stderr)
+        return 1
+    print(f"已写入 {out}（填好后保存为 evidence/findings/findings.xlsx，照片放 evidence/findings/photos/）")
     return 0
 
 

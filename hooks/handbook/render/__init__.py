@@ -37,6 +37,8 @@ from handbook.model import (
 )
 from handbook.render import charts, context, listings
 from handbook.render.upload import upload_view, worklist_links
+from handbook.render import findings as field_views
+from handbook.render import progress
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ class Site:
     directory_urls: bool = True  # MkDocs' use_directory_urls: where raw-HTML links point (listings.html_linker)
     _file_views: dict[int, dict] = field(default_factory=dict)  # id of an archive file → its view
     _project_digest: str | None = None
+    photos: object | None = None  # handbook.render.thumbs.Photos when the engine serves photos, else None
 
     def __post_init__(self) -> None:
         self.files_by_path = {f.path: f for f in self.archive.files}
@@ -212,6 +215,7 @@ class Site:
             "meta": context.sidecar_line(f.sidecar),
             # The commit time when git knows it, else the file's modification date.
             "date": f.committed or dt.datetime.fromtimestamp(f.mtime_ns / 1e9).date(),
+            "thumb": self.photos.evidence_thumb(f) if self.photos is not None and served else None,
         }
 
     def cell_view(self, cell: Cell) -> dict:
@@ -310,7 +314,8 @@ class PageMemo:
         return markdown
 
 
-def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_urls: bool = True) -> dict[str, str]:
+def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_urls: bool = True,
+                photos=None) -> dict[str, str]:
     """Every generated page of the site, keyed by its src uri (e.g. ``items/01.md``).
 
     With a ``memo`` (``mkdocs serve``), a page whose inputs are those of the previous render is not rendered again.
@@ -320,8 +325,11 @@ def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_url
     Besides the pages of the navigation's sections, the result holds the file listings of long lists (a
     material's files, ``items/03/03.1.md``; a unit's older files, ``units/<slug>/files-2.md``): none of them
     belongs in the navigation.
+
+    With ``photos`` (a ``handbook.render.thumbs.Photos``), pages show thumbnails; the engine must then serve
+    ``photos.static_files()``. Without it, photos are only named.
     """
-    site = Site(archive, memo=memo, directory_urls=directory_urls)
+    site = Site(archive, memo=memo, directory_urls=directory_urls, photos=photos)
     pages: dict[str, str] = {"index.md": _home(site)}
     for category in site.standard.categories:
         pages[context.category_uri(category.number)] = _category(site, category.number)
@@ -333,6 +341,8 @@ def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_url
     pages["missing.md"] = _missing(site)
     pages["problems.md"] = _problems(site)
     pages["indicators.md"] = _indicators(site)
+    pages[field_views.FINDINGS_URI] = _render("findings.md.j2", field_views.FINDINGS_URI, site,
+                                              **field_views.findings_page_values(site))
     return pages
 
 
@@ -391,6 +401,8 @@ def _home(site: Site) -> str:
         latest=[site.file_view(f) for f in latest],
         problem_count=len(site.archive.problem_files),
         stages=stages,
+        field=field_views.home_section(site),
+        curve=progress.progress_curve(site.archive),
     )
 
 
@@ -454,6 +466,7 @@ def _item(site: Site, item: Item, files: list[EvidenceFile], groups: list[dict])
         missing=_open_rows(site, cells, with_unit=True),
         problems=_problem_rows(site, [f for f in files if f.problems]),
         indicators=_indicator_table(site, _item_indicators(site, item)),
+        field=field_views.item_section(site, item.number),
     )
 
 
@@ -660,6 +673,7 @@ def _unit(site: Site, unit: Unit, files: list[dict], file_pages: list[dict], fil
         file_count=file_count,
         indicators=_indicator_table(site, owned),
         worklist=worklist_links(site.archive, unit.name),
+        field=field_views.unit_section(site, unit),
     )
 
 

@@ -76,7 +76,7 @@ PROBLEM_CODES: dict[str, str] = {
 
 NOT_EVIDENCE_FILES = {"README.md"}  # at the top of evidence/, and in a material folder (scaffold's note)
 NOTE_DEPTHS = (0, 2)  # folder depths where README.md is a note, not evidence
-NOT_EVIDENCE_FOLDERS = {"indicators"}  # at the top of evidence/ only
+NOT_EVIDENCE_FOLDERS = {"indicators", "findings"}  # at the top of evidence/ only (findings: the campaign's table and photos)
 NEVER_ENTER = {".git"}
 WORKERS = min(4, os.cpu_count() or 1)
 
