@@ -82,7 +82,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         archive = self.archive()
         with self.build.phase("render"):
-            self._add_pages(files, config, self._rendered(archive, config))
+            self._add_pages(files, config, self._rendered(archive, config, files))
         with self.build.phase("changes"):
             self._add_changes_page(files, config, archive)
         with self.build.phase("link"):
@@ -114,12 +114,18 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             else:
                 log.info(str(diagnostic))
 
-    def _rendered(self, archive: Archive, config: MkDocsConfig) -> dict[str, str]:
+    def _rendered(self, archive: Archive, config: MkDocsConfig, files: Files) -> dict[str, str]:
         from handbook.render import render_site
+        from handbook.render.thumbs import Photos
 
         memo = self.session.render_memo if self.session is not None else None
+        # Finding photos and their thumbnails (made once, cached by content): published beside the pages.
+        photos = Photos(archive.evidence_root or self.settings.evidence_dir, self.settings.cache_dir,
+                        private=archive.campaign.photos_private if archive.campaign else False)
         with _failure("生成页面"):
-            return render_site(archive, memo=memo, directory_urls=config.use_directory_urls)
+            pages = render_site(archive, memo=memo, directory_urls=config.use_directory_urls, photos=photos)
+            publish_static(files, config, sorted(photos.static_files()))
+        return pages
 
     def _add_pages(self, files: Files, config: MkDocsConfig, pages: dict[str, str]) -> None:
         self.build.counts["pages"] = len(pages)
