@@ -120,18 +120,30 @@ def _obligation(plan: Plan, material: Material, leads: tuple[str, ...], responsi
     mid = material.id
     explicit = plan.explicit_suppliers.get(mid) or plan.explicit_suppliers.get(f"{material.item:02d}")
     if explicit and (mid in plan.explicit_suppliers or not material.per_unit):
-        return Obligation(mid, explicit, material.per_unit and len(explicit) > 1 or material.per_unit, "explicit",
+        return Obligation(mid, explicit, material.per_unit, "explicit",
                           material.role, "本市分工文件（assignments.yml suppliers）指定")
     if material.per_unit:
         return Obligation(mid, each_units(plan, material.each, responsible), True, "each", material.role)
     held = holders.get(material.role, []) if material.role else []
     if held:
-        inside = [u for u in held if u in responsible]
+        inside = [u for u in held if _within(plan, u, responsible)]
         chosen = (inside or held)[0]
         note = "" if inside else f"持有“{material.role}”职责的单位不在本条责任单位中"
         return Obligation(mid, (chosen,), False, "role", material.role, note)
     note = f"职责领域“{material.role}”没有对应单位，由牵头单位汇总提交" if material.role else "由牵头单位汇总提交"
     return Obligation(mid, leads[:1], False, "lead", material.role, note)
+
+
+def _within(plan: Plan, name: str, responsible: tuple[str, ...]) -> bool:
+    """A unit is among the item's units when it, or a unit it belongs to, is listed (市爱卫办 within 市卫健委)."""
+    seen: set[str] = set()
+    while name and name not in seen:
+        if name in responsible:
+            return True
+        seen.add(name)
+        unit = plan.units.get(name)
+        name = unit.parent if unit and unit.parent else ""
+    return False
 
 
 def each_units(plan: Plan, each: str, responsible: tuple[str, ...]) -> tuple[str, ...]:
