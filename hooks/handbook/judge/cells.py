@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
+from handbook.load.suppliers import resolve_obligations
 from handbook.judge.timing import deadline_for, fits_year, wrong_year, years_for
 from handbook.model import (
     Archive,
@@ -38,6 +39,8 @@ def judge_cells(project: Project, files: Iterable[EvidenceFile]) -> list[Cell]:
     the unit the cell is for. The item's leads are recorded as supervisors: they 督促, they do not owe.
     """
     plan = project.plan
+    # A project built by hand (tests, other tools) has no obligations yet: decide them as load_project would.
+    obligations = plan.obligations or resolve_obligations(project.standard, plan, [])
     by_material = _index_by_material(files)
     cells: list[Cell] = []
     for number in sorted(project.standard.items):
@@ -45,7 +48,7 @@ def judge_cells(project: Project, files: Iterable[EvidenceFile]) -> list[Cell]:
         assignment = plan.assignments.get(number)
         leads = _chaseable(plan, assignment.lead if assignment else ())
         for material in item.materials:
-            obligation = plan.obligations.get(material.id)
+            obligation = obligations.get(material.id)
             owners = obligation.units if obligation else leads[:1]
             per_unit = bool(obligation and obligation.per_unit and owners)
             candidates = by_material.get(material.id, [])

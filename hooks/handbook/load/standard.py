@@ -390,8 +390,8 @@ def _each(src: Source, f: Fields) -> str:
         return "responsible"
     if isinstance(value, str) and value.strip() in EACH:
         return value.strip()
-    fix = did_you_mean(str(value), EACH, fallback=f"写 true/false，或 {listing(EACH)} 之一")
-    src.error(f.line("per_unit"), f"per_unit“{value}”无效", fix, "bad-per-unit")
+    fix = did_you_mean(str(value), EACH, fallback=f"只写 true 或 false（yes/no、是/否 都不算），或每单位规则 {listing(EACH)} 之一")
+    src.error(f.line("per_unit"), f"per_unit“{value}”无效：应为 true 或 false，或 {listing(EACH)}", fix, "bad-per-unit")
     return "responsible"
 
 

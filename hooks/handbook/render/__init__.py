@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from handbook.judge.cells import summarize
 from handbook.judge.indicators import verdict_label
 from handbook.load.effective import needed_years
 from handbook.model import (
@@ -402,9 +403,7 @@ def _ranking_ends(group: dict) -> dict:
 
 def _material_completion(site: Site) -> dict:
     """Completion by material (each material once, its cells averaged) beside the raw cell count."""
-    summary = site.archive.summary
-    if summary is None:
-        return {"percent": site.overall().percent, "complete": 0, "required": 0}
+    summary = site.archive.summary or summarize(site.archive)
     return {"percent": summary.material_percent, "complete": summary.materials_complete,
             "required": summary.materials_required}
 
