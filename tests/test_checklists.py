@@ -13,8 +13,10 @@ CHECKLISTS = ROOT / "standards" / "national" / "checklists.yml"
 SLOTS = ROOT / "standards" / "national" / "slots.yml"
 
 ALLOWED_FORMATS = {"pdf", "ofd", "jpg", "png", "docx", "doc", "xlsx", "xls", "mp4", "zip"}
-FIELDS = {"id", "title", "complete_when", "per_year", "per_unit", "formats", "seal", "slot"}
-REQUIRED_FIELDS = FIELDS - {"slot"}
+FIELDS = {"id", "title", "complete_when", "per_year", "per_unit", "formats", "seal", "slot",
+          "role", "timing", "due", "due_months"}
+REQUIRED_FIELDS = {"id", "title", "complete_when", "per_year", "per_unit", "formats", "seal"}
+PER_UNIT_RULES = {True, False, "responsible", "streets", "members"}
 # The fixed slot keys of standards/README.md, used when slots.yml is not there.
 FIXED_SLOT_KEYS = {
     "recommendation", "work-report", "work-plan", "implementation-plan", "regulations", "office",
@@ -84,8 +86,9 @@ def test_fields_and_types(checklists):
     for material in all_materials(checklists):
         mid = material["id"]
         assert REQUIRED_FIELDS <= set(material) <= FIELDS, f"{mid}: fields {sorted(material)}"
-        for flag in ("per_year", "per_unit", "seal"):
+        for flag in ("per_year", "seal"):
             assert isinstance(material[flag], bool), f"{mid}.{flag} must be true/false"
+        assert material["per_unit"] in PER_UNIT_RULES, f"{mid}.per_unit must be true/false or a rule"
         for text in ("title", "complete_when"):
             assert isinstance(material[text], str) and material[text].strip(), f"{mid}.{text} is empty"
         assert material["formats"], f"{mid}: no formats"
@@ -123,10 +126,15 @@ def test_numbering_other_helpers_rely_on(checklists):
     assert by_id["01.1"]["slot"] == "regulations" and by_id["02.4"]["slot"] == "office"
 
 
-def test_per_unit_materials_stay_few(checklists):
-    """Every per-unit material multiplies cells by the responsible units; keep them a handful."""
-    per_unit = [m["id"] for m in all_materials(checklists) if m["per_unit"]]
-    assert 1 <= len(per_unit) <= 6, per_unit
+def test_per_unit_materials_are_the_ones_the_seeds_ask_of_each_unit(checklists):
+    """Every per-unit material multiplies cells by units; only those the seeds ask of each unit, by rule."""
+    per_unit = {m["id"]: m["per_unit"] for m in all_materials(checklists) if m["per_unit"]}
+    assert per_unit == {
+        "02.7": True, "03.8": True, "18.1": True,  # every responsible unit of the item
+        "02.11": "members", "03.10": "members", "03.11": "members", "03.12": "members",  # 专班, 方案, 台账, 培训
+        "02.6": "streets", "02.8": "streets", "18.2": "streets", "18.3": "streets", "19.3": "streets",
+        "45.8": "streets",
+    }
 
 
 def test_formal_documents_expect_a_seal(checklists):

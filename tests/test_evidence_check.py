@@ -147,11 +147,11 @@ def test_text_report_groups_by_unit_in_chinese(repo, capsys):
 def test_full_check_reports_missing_folders_and_passed_files(repo, capsys):
     status, report = check_json(repo, capsys=capsys)
     assert report["passed"] == [GOOD]
-    assert len(report["missing_folders"]) == 179  # 180 materials, one folder (03.1) exists
+    assert len(report["missing_folders"]) == 197  # 198 materials, one folder (03.1) exists
     assert "evidence/01-纳入议程与规范性文件/01.1-爱国卫生工作规范性文件/" in report["missing_folders"]
     assert f"{FOLDER}/" not in report["missing_folders"]
     _, out = check(repo, capsys=capsys)
-    assert "  缺少的资料文件夹（179 个；运行 python -m handbook scaffold 一次建好，不会改动已有文件）：" in out
+    assert "  缺少的资料文件夹（197 个；运行 python -m handbook scaffold 一次建好，不会改动已有文件）：" in out
 
 
 # --------------------------------------------------------------------------- the report itself

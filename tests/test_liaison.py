@@ -234,7 +234,7 @@ def test_scaffold_on_an_empty_tree_makes_every_folder_and_never_touches_what_exi
     items = sorted(p.name for p in evidence.iterdir() if p.is_dir())
     assert len(items) == 44 and "03-我们自己的名字" in items and "14-生活垃圾分类与处理" not in items
     materials = [p for p in evidence.glob("*/*") if p.is_dir()]
-    assert len(materials) == 180 - 3  # item 14's three materials wait for the file in the way to be moved
+    assert len(materials) == 198 - 3  # item 14's three materials wait for the file in the way to be moved
     assert keep.read_text(encoding="utf-8") == "本单位自己写的说明\n"
     assert (evidence / "14-生活垃圾分类与处理").read_text(encoding="utf-8") == "不是文件夹"
     assert "  ! 14-生活垃圾分类与处理：这里已有同名的文件或链接，没有改动它；请爱卫办核对后移走，再运行 scaffold" in out.err
@@ -250,13 +250,13 @@ def test_scaffold_twice_changes_nothing_and_the_scan_ignores_its_notes(tmp_path,
     root = city_with(tmp_path)
     assert main(["--root", str(root), "scaffold"]) == 0
     first = capsys.readouterr().out
-    assert first.splitlines()[0].endswith("新建文件夹 225 个，新建说明 README.md 180 个，已有的说明 0 个未改动。")
+    assert first.splitlines()[0].endswith("新建文件夹 243 个，新建说明 README.md 198 个，已有的说明 0 个未改动。")
     assert main(["--root", str(root), "scaffold"]) == 0
     second = capsys.readouterr().out
-    assert second.splitlines()[0].endswith("新建文件夹 0 个，新建说明 README.md 0 个，已有的说明 180 个未改动。")
+    assert second.splitlines()[0].endswith("新建文件夹 0 个，新建说明 README.md 0 个，已有的说明 198 个未改动。")
     archive = build_archive(root, cache_dir=tmp_path / "cache", git=False)
     assert archive.files == []
-    assert len(archive.material_folders) == 180
+    assert len(archive.material_folders) == 198
 
 
 # --------------------------------------------------------------------------- the site

@@ -286,7 +286,21 @@ def test_item_links_units_and_files_relatively(pages):
 def test_home_ranking_and_countdown(pages):
     text = pages["index.md"]
     assert "38 天" in text  # 2026-11-23 → 2026-12-31
-    assert text.index("嵩阳街道") > 0 and "完成率最高" in text
+    ranking = text.split("## 单位完成情况排名", 1)[1].split("## 最近提交", 1)[0]
+    # 嵩阳街道 owes 4 cells (03.2 for four years): fewer than 5, so the 街道 group ranks nobody.
+    assert "### 街道、乡镇（0 个单位排名）" in ranking and "没有应交达到 5 份的单位" in ranking
+    # 市卫健委 owes 5 (01.1, 45.1 ×4) and is ranked; 市爱卫办 owes 4 (03.1 ×4; its 03.2 are waived): listed, not ranked.
+    assert "### 市直部门和单位（1 个单位排名）" in ranking
+    assert "| 1 | [市卫健委](units/wjw.md) |" in ranking and "市爱卫办" not in ranking
+
+
+def test_home_shows_completion_by_material_beside_the_cell_count(pages):
+    text = pages["index.md"]
+    # 4 materials: 01.1 1/1, 03.1 1/4, 03.2 1/4 (4 waived), 45.1 1/4 → (1 + ¼ + ¼ + ¼) / 4 = 43.8 %;
+    # by cells: 4 collected of 13 required = 30.8 %.
+    kpis = text.split('<div class="hb-kpis">', 1)[1].split("</div>\n\n", 1)[0]
+    assert "按材料完成率" in kpis and "43.8%" in kpis and "每项材料计一次 · 已交齐 1 / 4 项" in kpis
+    assert "按份数完成率" in kpis and "30.8%" in kpis and "已收集 4 / 应交 13 份" in kpis
 
 
 def test_indicators_page_without_values_names_the_table():
@@ -423,16 +437,21 @@ def test_sparkline_breaks_at_a_missing_year_and_escapes():
     assert charts.sparkline([1.0, None], title="t") == ""
 
 
-def test_missing_page_counts_each_cell_once_and_lists_shared_cells_under_every_lead():
+def test_missing_page_lists_each_cell_once_under_its_owner_and_the_lead_sees_it_as_supervised():
     archive = make_archive()
-    shared = next(c for c in archive.cells if c.material == "45.1" and c.year == 2026)
-    shared.owners = ("市卫健委", "市爱卫办")  # two lead units answer for it
-    text = render_site(archive)["missing.md"]
-    distinct = sum(1 for c in archive.cells if c.status in (Status.MISSING, Status.OVERDUE))
-    assert f"共 {distinct} 份材料缺失或逾期" in text
-    assert "在每个牵头单位下各列一次" in text
-    assert text.split("## 市爱卫办", 1)[1].split("## ", 1)[0].count("[45\\.1]") == 1
-    assert text.split("## 市卫健委", 1)[1].split("## ", 1)[0].count("[45\\.1]") == 1
+    for cell in archive.cells:
+        if cell.material == "45.1":
+            cell.owner, cell.supervisors = "市疾控中心", ("市卫健委",)  # supplied by 疾控, led by 卫健委
+    pages = render_site(archive)
+    text = pages["missing.md"]
+    # Open: 03.1 2023, 2025 (late), 2026; 03.2 嵩阳街道 2023, 2025 (late), 2026; 45.1 2023, 2026.
+    assert "共 8 份材料缺失或逾期（其中逾期 4 份）" in text
+    assert "各单位的份数加起来就是 8" in text
+    assert text.split("## 市疾控中心", 1)[1].split("## ", 1)[0].count("[45\\.1]") == 1
+    assert "## 市卫健委" not in text  # it supervises 45.1, it does not owe it
+    wjw = pages["units/wjw.md"]
+    supervised = wjw.split("## 督促的材料（本单位牵头）", 1)[1].split("\n## ", 1)[0]
+    assert "**不计入**本单位的完成率" in supervised and "[市疾控中心](jkzx.md)" in supervised
 
 
 def test_open_cells_are_one_row_per_material_with_late_and_due_years(pages):
@@ -493,7 +512,7 @@ def test_unit_duties_lead_and_takes_part_on_separate_lines(pages):
     assert "| **参与**（1 项） | [03 年度计划与总结](../items/03.md) |" in songyang
     assert "**牵头**" not in songyang
     jkzx = pages["units/jkzx.md"]  # takes part in 45 but the lead supplies everything
-    assert "**参与 1 项**（本单位在这些项没有单独应交的材料，由牵头单位汇总）：[45 病媒生物预防控制](../items/45.md)" in jkzx
+    assert "**参与 1 项**（本单位在这些项没有应交的材料，由各材料的供给单位提交、牵头单位汇总）：[45 病媒生物预防控制](../items/45.md)" in jkzx
     aiwei = pages["units/aiwei.md"]
     assert "| **牵头**（2 项） | [01 组织领导与规范性文件](../items/01.md) |" in aiwei
 

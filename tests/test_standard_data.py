@@ -406,7 +406,7 @@ def test_unit_slugs_are_unique_ascii_and_names_unique():
 def test_unit_fields_and_parents():
     names = {unit["name"] for unit in units()}
     for unit in units():
-        assert set(unit) <= {"name", "slug", "full_name", "aliases", "kind", "parent", "liaison", "accounts", "emails"}
+        assert set(unit) <= {"name", "slug", "full_name", "aliases", "kind", "parent", "liaison", "accounts", "emails", "roles"}
         assert unit["kind"], unit["name"]
         if unit.get("parent"):
             assert unit["parent"] in names and unit["parent"] != unit["name"], unit["name"]

@@ -84,19 +84,17 @@ def test_summary_ranks_units_by_completion(archive, tmp_path):
     assert len(details) == sum(len(worklist._owners(c)) for c in archive.cells if c.status in (Status.MISSING, Status.OVERDUE))
 
 
-def test_a_cell_shared_by_lead_units_is_chased_from_each_under_its_own_name(archive, tmp_path):
-    import dataclasses
-
+def test_a_supervised_cell_is_chased_from_its_owner_only_never_from_the_lead(archive, tmp_path):
     index, cell = next((i, c) for i, c in enumerate(archive.cells)
                        if c.owner == "市城管局" and c.status is Status.OVERDUE)
-    archive.cells[index] = dataclasses.replace(cell, unit=None, owners=("市城管局", "市卫健委"))
+    cell.supervisors = ("市卫健委",)  # 市卫健委 leads the item: it supervises, it does not owe
     path = worklist.write_unit_workbook(archive, "市卫健委", tmp_path / "wjw.xlsx")
     rows = read(path, "缺失与逾期")
-    shared = rows[(rows["材料编号"] == cell.material) & (rows["年度"].astype(str) == str(cell.year))]
-    assert list(shared["文件名示例"]) == [f"{cell.year}-市卫健委-各单位年度总结.pdf"]
+    same = rows[(rows["材料编号"] == cell.material) & (rows["年度"].astype(str) == str(cell.year))]
+    assert same.empty
     details = read(worklist.write_summary_workbook(archive, tmp_path / "s.xlsx"), "缺失逾期明细")
     listed = details[(details["材料编号"] == cell.material) & (details["年度"].astype(str) == str(cell.year))]
-    assert list(listed["单位"]).count("市卫健委") == list(listed["单位"]).count("市城管局") == 1
+    assert list(listed["单位"]).count("市城管局") == 1 and "市卫健委" not in list(listed["单位"])
 
 
 def test_write_worklists_writes_units_with_work_and_the_summary(archive, tmp_path):

@@ -80,9 +80,10 @@ class MaterialInfo:
     item: int
     title: str
     per_year: bool
-    per_unit: bool
+    per_unit: bool | str  # false, true, or a per-unit rule (streets, members)
     formats: tuple[str, ...]
     folder: str  # "03/03.1-…" relative to the evidence root
+    timing: str = ""  # the checklist's time rule (review_year, once, …)
 
 
 @dataclass
@@ -123,36 +124,29 @@ def load_materials(root: Path) -> list[MaterialInfo]:
             result.append(MaterialInfo(
                 id=m["id"], item=number, title=m["title"], per_year=m["per_year"], per_unit=m["per_unit"],
                 formats=tuple(m["formats"]), folder=f"{item_folder}/{m['id']}-{clean_label(m['title'])}",
+                timing=m.get("timing", ""),
             ))
     return result
 
 
-def load_assignments(root: Path) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """item → lead units, item → responsible units (real units only, groups dropped)."""
-    categories = {c["number"]: c["items"] for c in load_yaml(root / "standards/national/categories.yml")["categories"]}
-    units = {u["name"] for u in load_yaml(root / "standards/local/units.yml")["units"]}
-    data = load_yaml(root / "standards/local/assignments.yml")
-    lead: dict[int, list[str]] = {}
-    responsible: dict[int, list[str]] = {}
-    for number, items in categories.items():
-        default = data["categories"][number]
-        for item in items:
-            chosen = (data.get("items") or {}).get(item, default)
-            lead[item] = [u for u in chosen["lead"] if u in units]
-            responsible[item] = [u for u in chosen["responsible"] if u in units]
-    return lead, responsible
+def load_suppliers(root: Path) -> dict[str, tuple[str, ...]]:
+    """Material id → the unit(s) that owe it, exactly as the handbook decides (roles, suppliers, leads):
+    the demo's files come from the units the site will chase for them."""
+    sys.path.insert(0, str(root / "hooks"))
+    from handbook.load.project import load_project
+
+    project = load_project(root)
+    if project.errors:
+        raise SystemExit("standards/ 有错误，先运行 python -m handbook check 改正：\n" + "\n".join(map(str, project.errors)))
+    return {mid: obligation.units for mid, obligation in project.plan.obligations.items()}
 
 
 # --------------------------------------------------------------------------- choosing the files
 
 
-def unit_for(material: MaterialInfo, leads: list[str], rng: random.Random) -> str:
-    """The unit that would hand in a city-level material: the 爱卫办 for 组织管理, else a lead unit."""
-    if material.item <= 3 and material.id not in {"01.8", "01.9"}:
-        return rng.choice(["市爱卫办", "市爱卫办", "市政府办", "市卫健委"])
-    if material.id in {"01.8", "01.9", "05.3"}:
-        return "市统计局"
-    return rng.choice(leads)
+def unit_for(material: MaterialInfo, suppliers: dict[str, tuple[str, ...]]) -> str:
+    """The unit that hands in a city-level material: its supplier (市爱卫办 when the plan names none)."""
+    return (suppliers.get(material.id) or ("市爱卫办",))[0]
 
 
 def kind_for(material: MaterialInfo) -> str:
@@ -171,8 +165,7 @@ def file_title(material: MaterialInfo, year_text: str) -> str:
     return f"登封市{title}"
 
 
-def regular_specs(materials: list[MaterialInfo], leads: dict[int, list[str]],
-                  responsible: dict[int, list[str]]) -> list[Spec]:
+def regular_specs(materials: list[MaterialInfo], suppliers: dict[str, tuple[str, ...]]) -> list[Spec]:
     specs: list[Spec] = []
     for material in materials:
         rng = random.Random(material.id)
@@ -183,19 +176,18 @@ def regular_specs(materials: list[MaterialInfo], leads: dict[int, list[str]],
         # well-kept 组织管理 items, fewer PDF documents and more ledgers and photos keep the set small.
         fill = fill * PDF_SHARE if kind_for(material) == "pdf" and material.item > 3 else min(1.0, fill + 0.2)
         if material.per_unit:
-            specs += per_unit_specs(material, responsible[material.item], rng)
+            specs += per_unit_specs(material, list(suppliers.get(material.id, ())), rng)
         elif not material.per_year:
             if rng.random() < fill:
-                year = str(rng.choice(WINDOW[:3]))
-                specs.append(make_spec(material, year, unit_for(material, leads[material.item], rng), rng))
+                year = single_year(material, rng)
+                specs.append(make_spec(material, year, unit_for(material, suppliers), rng))
         elif rng.random() < min(1.0, fill + 0.2):  # else: the material is not started at all
-            specs += yearly_specs(material, leads[material.item], fill, rng)
+            specs += yearly_specs(material, unit_for(material, suppliers), fill, rng)
     return specs
 
 
-def yearly_specs(material: MaterialInfo, leads: list[str], fill: float, rng: random.Random) -> list[Spec]:
+def yearly_specs(material: MaterialInfo, unit: str, fill: float, rng: random.Random) -> list[Spec]:
     """A per-year material: ledgers often as one file for the completed years, the rest one file a year."""
-    unit = unit_for(material, leads, rng)
     if kind_for(material) == "xlsx" and rng.random() < 0.7:
         specs = [make_spec(material, f"{WINDOW[0]}至{WINDOW[-2]}", unit, rng)]
         years: tuple[int, ...] = (WINDOW[-1],)
@@ -214,11 +206,22 @@ def per_unit_specs(material: MaterialInfo, units: list[str], rng: random.Random)
     for unit in units:
         if rng.random() >= PER_UNIT_FILL:
             continue
-        years = [y for y in WINDOW if rng.random() < 0.5] if material.per_year else [rng.choice(WINDOW[:3])]
+        years = [y for y in WINDOW if rng.random() < 0.5] if material.per_year else [single_year(material, rng)]
         for year in years:
-            title = f"{unit}{year}年爱国卫生工作计划和总结" if material.per_year else f"{unit}{material.title}"
+            own = clean_label(material.title).removeprefix("各责任单位").removeprefix("本单位（辖区）").removeprefix("本单位")
+            title = f"{unit}{year}年{own.removeprefix('年度')}" if material.per_year else f"{unit}{own}"
             specs.append(Spec(f"{material.folder}/{year}-{unit}-{title}.pdf", "pdf", title, unit, str(year)))
     return specs
+
+
+def single_year(material: MaterialInfo, rng: random.Random) -> str:
+    """The year of a one-document material: the review year's for 推荐报告-like ones, a year before the window
+    for a one-off survey (it still counts), else one of the completed years."""
+    if material.timing == "review_year":
+        return str(WINDOW[-1])
+    if material.timing == "once":
+        return str(WINDOW[0] - 2)
+    return str(rng.choice(WINDOW[:3]))
 
 
 def make_spec(material: MaterialInfo, year: str, unit: str, rng: random.Random) -> Spec:
@@ -286,7 +289,7 @@ def problem_specs(materials: list[MaterialInfo]) -> list[Spec]:
              "生态环境分局", "2019"),
         Spec(f"{item5}/2024-市统计局-登封市群众卫生状况满意度调查报告.pdf", "pdf", "登封市群众卫生状况满意度调查报告",
              "市统计局", "2024"),
-        Spec(f"{item3}/03.10-其他材料/2025-市爱卫办-登封市巩卫工作简报汇编.pdf", "pdf", "登封市巩卫工作简报汇编",
+        Spec(f"{item3}/03.90-其他材料/2025-市爱卫办-登封市巩卫工作简报汇编.pdf", "pdf", "登封市巩卫工作简报汇编",
              "市爱卫办", "2025"),
         Spec(f"{m['06.2'].folder}/2025-市卫健委-登封市2025年健康教育工作总结.pdf", "raw", "", "", "", raw=b""),
         # A photo renamed to .pdf: the content is PNG whatever the extension says.
@@ -300,6 +303,8 @@ def problem_specs(materials: list[MaterialInfo]) -> list[Spec]:
              extra={"bad_sidecar": "doc_number: 登政纪〔2025〕7号\ndoc_type: 公文\nissued: 2025-13-01\n审核人: 张伟\n"}),
         Spec(f"{m['04.1'].folder}/2024-市卫健委-登封市健康影响评估制度.docx", "docx", "登封市健康影响评估制度",
              "市卫健委", "2024"),
+        Spec(f"{m['01.6'].folder}/2023-市政府办-登封市巩固国家卫生城市工作汇报.pdf", "pdf", "登封市巩固国家卫生城市工作汇报",
+             "市政府办", "2023"),
     ]
 
 
@@ -308,12 +313,13 @@ PROBLEMS = (
     "10.2 …/2024-市城官局-….xlsx — 单位写错（市城官局 → 市城管局）",
     "22.1 …/2019-生态环境分局-….pdf — 年度 2019 不在 2023–2026 范围内",
     "05-…/2024-市统计局-….pdf — 文件直接放在条目文件夹里，没有材料文件夹",
-    "03-…/03.9-其他材料/… — 材料编号 03.9 不存在",
+    "03-…/03.90-其他材料/… — 材料编号 03.90 不存在",
     "06.2 …/2025-市卫健委-….pdf — 空文件（0 字节）",
     "15.1 …/2024-市城管局-….pdf — 实际是 PNG 图片，扩展名改成了 .pdf",
     "45.3 …/2024-市疾控中心-….pdf — PDF 被截断，无法打开",
     "01.3 …/2025-市政府办-….yml — sidecar 有未知字段“审核人”和错误日期 2025-13-01",
     "04.1 …/2024-市卫健委-….docx — 该材料只收 pdf/ofd",
+    "01.6 …/2023-市政府办-….pdf — 工作汇报须为复审当年（2026）的，2023 年的待核",
 )
 
 
@@ -601,13 +607,16 @@ def write(out: Path, relative: str, data: bytes) -> None:
 
 def build_specs(root: Path) -> list[Spec]:
     materials = load_materials(root)
-    leads, responsible = load_assignments(root)
+    suppliers = load_suppliers(root)
     FULL_NAMES.update({u["name"]: u.get("full_name") or "" for u in load_yaml(root / "standards/local/units.yml")["units"]})
     featured = featured_specs(materials)
     problems = problem_specs(materials)
     # A cell a hand-picked file already fills gets no generated twin.
     taken = {(s.path.rsplit("/", 1)[0], s.year_text[:4]) for s in featured + problems}
-    regular = [s for s in regular_specs(materials, leads, responsible)
+    # The deliberately old 工作汇报 (01.6) stays the only one: its cell shows why a 2023 汇报 does not count.
+    report = next(x for x in materials if x.id == "01.6")
+    taken.add((report.folder, str(WINDOW[-1])))
+    regular = [s for s in regular_specs(materials, suppliers)
                if (s.path.rsplit("/", 1)[0], s.year_text) not in taken]
     specs = featured + problems + regular
     seen: set[str] = set()

@@ -71,6 +71,23 @@ class Slot:
         return self.county_title if kind is Kind.COUNTY and self.county_title else self.title
 
 
+# Time rules of a material (checklists.yml ``timing``), with the words the site shows for them.
+TIMINGS = {
+    "year": "每年一份（当年的文件）",
+    "completed_year": "每个已结束年度一份（年度结束后发布，审查年当年的不在本次复审内）",
+    "review_year": "复审当年的一份（往年的不算）",
+    "cycle": "本周期一份（覆盖评审期）",
+    "once": "一次性（做过一次即可，不限年份）",
+}
+# Per-unit rules (checklists.yml ``per_unit``): which units each supply their own copy.
+EACH = {
+    "responsible": "各责任单位各交一份",
+    "streets": "各街道（乡镇）各交一份",
+    "members": "各爱卫会成员单位各交一份",
+}
+STREET_KINDS = ("街道", "乡镇", "镇", "乡")
+
+
 @dataclass(slots=True)
 class Material:
     """One line of an item's checklist; id is ``NN.K``."""
@@ -85,6 +102,15 @@ class Material:
     seal: bool  # a seal (盖章) is expected
     slot: str | None  # Slot.key it feeds, or None
     where: Where | None = None
+    role: str = ""  # the field of duty that produces it (市场监管, 教育, 属地街道…): who supplies it, via units' roles
+    each: str = ""  # per-unit rule: "" (one for the city), "responsible", "streets" or "members" (see EACH)
+    timing: str = ""  # time rule, one of TIMINGS ("" = "year" when per_year, else "cycle")
+    due: str = ""  # "MM-DD": the review year's copy of a document of the year is due then (计划 early, 总结 late)
+    due_months: int = 0  # statistics of a completed year: due this many months after that year ends
+
+    @property
+    def time_rule(self) -> str:
+        return self.timing or ("year" if self.per_year else "cycle")
 
     @property
     def key(self) -> tuple[int, int]:
@@ -208,6 +234,12 @@ class Unit:
     accounts: tuple[str, ...] = ()  # forge accounts (people) or groups: CODEOWNERS, and who committed a file
     emails: tuple[str, ...] = ()  # git author e-mails of the unit's liaisons: who committed a file
     where: Where | None = None
+    roles: tuple[str, ...] = ()  # fields of duty it holds (市场监管, 教育, 属地街道…): it supplies those materials
+
+    @property
+    def is_street(self) -> bool:
+        """街道/乡镇 are ranked among themselves (the seeds' 流动红旗 go to 街道/办事处)."""
+        return self.kind in STREET_KINDS
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -268,6 +300,18 @@ class Forge:
     where: Where | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """Who owes one material: its supplier(s), and why them (the plan's words for the site)."""
+
+    material: str
+    units: tuple[str, ...]  # one unit, or each unit of a per-unit material
+    per_unit: bool
+    source: str  # "explicit" | "role" | "lead" | "each"
+    role: str = ""
+    note: str = ""  # e.g. "角色“教育”未对应单位，由牵头单位交"
+
+
 @dataclass(slots=True)
 class Plan:
     city: str
@@ -297,6 +341,10 @@ class Plan:
         if by_email:
             return by_email
         return self.account_index.get(author.strip().lstrip("@")) if author else None
+    # Explicit suppliers of assignments.yml ``suppliers:`` (material id, or item number as "NN") → units.
+    explicit_suppliers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    obligations: dict[str, Obligation] = field(default_factory=dict)  # material id → who owes it
+    min_ranked_cells: int = 5  # a unit owing fewer cells is listed, not ranked
 
     def resolve_unit(self, name: str) -> Unit | None:
         canonical = self.alias_index.get(name.strip())
@@ -429,8 +477,13 @@ class Cell:
     files: list[str] = field(default_factory=list)  # EvidenceFile.path
     deadline: dt.date | None = None
     reason: str = ""  # waiver reason, or what is wrong for 待核
-    owner: str | None = None  # the first unit answerable for it (per-unit unit, else first lead)
-    owners: tuple[str, ...] = ()  # every unit answerable: the per-unit unit, else all lead units
+    owner: str | None = None  # the one unit that owes it: the per-unit unit, else the material's supplier
+    supervisors: tuple[str, ...] = ()  # the item's leads (other than the owner): they 督促, never count it
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """The owner as a tuple (one unit: a cell is counted once, for its owner)."""
+        return (self.owner,) if self.owner else ()
 
 
 @dataclass(slots=True)
@@ -472,6 +525,25 @@ class Summary:
     by_category: dict[int, Tally]
     by_unit: dict[str, Tally]  # canonical unit name → cells it owes
     by_year: dict[int, Tally]  # per-year cells only
+    by_material: dict[str, Tally] = field(default_factory=dict)  # material id → its cells
+
+    @property
+    def material_percent(self) -> float:
+        """Completion by material: each material counts once, as the share of its own cells collected.
+
+        A per-unit material with 40 cells weighs as much as a city-level one with one cell, so the
+        per-unit obligations do not swamp the headline.
+        """
+        shares = [t.counts[Status.COLLECTED] / t.required for t in self.by_material.values() if t.required]
+        return round(100.0 * sum(shares) / len(shares), 1) if shares else 100.0
+
+    @property
+    def materials_complete(self) -> int:
+        return sum(1 for t in self.by_material.values() if t.required and t.counts[Status.COLLECTED] == t.required)
+
+    @property
+    def materials_required(self) -> int:
+        return sum(1 for t in self.by_material.values() if t.required)
 
 
 # --------------------------------------------------------------------------- indicators

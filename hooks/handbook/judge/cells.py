@@ -11,6 +11,8 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
+from handbook.load.suppliers import resolve_obligations
+from handbook.judge.timing import deadline_for, fits_year, wrong_year, years_for
 from handbook.model import (
     Archive,
     Cell,
@@ -31,40 +33,54 @@ _FileIndex = dict[str, list[EvidenceFile]]
 
 
 def judge_cells(project: Project, files: Iterable[EvidenceFile]) -> list[Cell]:
-    """Every required cell of the standard, in item → material → year → unit order."""
+    """Every required cell of the standard, in item → material → year → unit order.
+
+    Each cell has exactly one owner: its supplier (``plan.obligations``), or, for a per-unit material,
+    the unit the cell is for. The item's leads are recorded as supervisors: they 督促, they do not owe.
+    """
     plan = project.plan
+    # A project built by hand (tests, other tools) has no obligations yet: decide them as load_project would.
+    obligations = plan.obligations or resolve_obligations(project.standard, plan, [])
     by_material = _index_by_material(files)
     cells: list[Cell] = []
     for number in sorted(project.standard.items):
         item = project.standard.items[number]
         assignment = plan.assignments.get(number)
         leads = _chaseable(plan, assignment.lead if assignment else ())
-        responsible = _chaseable(plan, assignment.responsible if assignment else ())
         for material in item.materials:
+            obligation = obligations.get(material.id)
+            owners = obligation.units if obligation else leads[:1]
+            per_unit = bool(obligation and obligation.per_unit and owners)
             candidates = by_material.get(material.id, [])
-            for year in _years_for(material, plan):
-                for unit in _units_for(material, responsible):
-                    cells.append(_judge_one(plan, material, year, unit, leads, candidates))
+            for year in years_for(material, plan):
+                for owner in (owners if per_unit else owners[:1] or (None,)):
+                    cells.append(_judge_one(plan, material, year, owner if per_unit else None, owner, leads, candidates))
     return cells
 
 
 def summarize(archive: Archive) -> Summary:
-    """Roll the cells up for the whole city, each item, category, answerable unit and year."""
+    """Roll the cells up for the whole city, each item, category, owning unit, year and material.
+
+    Every cell is counted once, for its one owner; the leads that supervise it do not count it.
+    """
     categories = {number: item.category for number, item in archive.project.standard.items.items()}
     overall = Tally()
     by_item: dict[int, Tally] = {number: Tally() for number in sorted(categories)}
     by_category: dict[int, Tally] = {c.number: Tally() for c in archive.project.standard.categories}
     by_unit: dict[str, Tally] = {name: Tally() for name in archive.project.plan.units}
     by_year: dict[int, Tally] = {year: Tally() for year in archive.project.plan.window}
+    by_material: dict[str, Tally] = {m.id: Tally() for m in archive.project.standard.materials}
     for cell in archive.cells:
         overall.add(cell.status)
         by_item.setdefault(cell.item, Tally()).add(cell.status)
         by_category.setdefault(categories.get(cell.item, 0), Tally()).add(cell.status)
-        for owner in cell.owners:
-            by_unit.setdefault(owner, Tally()).add(cell.status)
+        by_material.setdefault(cell.material, Tally()).add(cell.status)
+        if cell.owner:
+            by_unit.setdefault(cell.owner, Tally()).add(cell.status)
         if cell.year is not None:
             by_year.setdefault(cell.year, Tally()).add(cell.status)
-    return Summary(overall=overall, by_item=by_item, by_category=by_category, by_unit=by_unit, by_year=by_year)
+    return Summary(overall=overall, by_item=by_item, by_category=by_category, by_unit=by_unit, by_year=by_year,
+                   by_material=by_material)
 
 
 # --------------------------------------------------------------------------- one cell
@@ -75,39 +91,33 @@ def _judge_one(
     material: Material,
     year: int | None,
     unit: str | None,
+    owner: str | None,
     leads: tuple[str, ...],
     candidates: list[EvidenceFile],
 ) -> Cell:
-    # Seed plans name several lead units per category; each of them answers for the item's shared cells.
-    owners = (unit,) if unit else leads
     cell = Cell(
         item=material.item, material=material.id, year=year, unit=unit, status=Status.MISSING,
-        owner=owners[0] if owners else None, owners=owners,
+        owner=owner, supervisors=tuple(u for u in leads if u != owner),
     )
     waiver = _waiver_for(plan.waivers, material, unit)
     if waiver:
         cell.status, cell.reason = Status.WAIVED, waiver.reason
         return cell
-    matching = [f for f in candidates if _fits(f, year, unit)]
+    matching = [f for f in candidates if fits_year(material, f, year, plan) and (unit is None or f.unit == unit)]
     cell.files = [f.path for f in matching]
     good = [f for f in matching if not f.has_error]
-    if good:
+    old = wrong_year(material, good, plan)
+    if good and not old:
         cell.status = Status.COLLECTED
         return cell
     if matching:
-        # Present, but every file has a problem: someone must look before it counts.
-        first = next(p for p in matching[0].problems if p.level is Level.ERROR)
-        cell.status, cell.reason = Status.REVIEW, first.message
+        # Present, but every file has a problem (or is of the wrong year): someone must look before it counts.
+        first = next((p for p in matching[0].problems if p.level is Level.ERROR), None)
+        cell.status, cell.reason = Status.REVIEW, old or (first.message if first else "")
         return cell
-    cell.deadline = plan.deadline_for(material.id, year)
+    cell.deadline = deadline_for(plan, material, year)
     cell.status = Status.OVERDUE if plan.today > cell.deadline else Status.MISSING
     return cell
-
-
-def _fits(file: EvidenceFile, year: int | None, unit: str | None) -> bool:
-    if year is not None and year not in file.years:
-        return False
-    return unit is None or file.unit == unit
 
 
 def _waiver_for(waivers: list[Waiver], material: Material, unit: str | None) -> Waiver | None:
@@ -123,14 +133,6 @@ def _waiver_for(waivers: list[Waiver], material: Material, unit: str | None) -> 
 
 
 # --------------------------------------------------------------------------- expansion
-
-
-def _years_for(material: Material, plan: Plan) -> tuple[int | None, ...]:
-    return tuple(plan.window) if material.per_year else (None,)
-
-
-def _units_for(material: Material, responsible: tuple[str, ...]) -> tuple[str | None, ...]:
-    return responsible if material.per_unit and responsible else (None,)
 
 
 def _chaseable(plan: Plan, names: tuple[str, ...]) -> tuple[str, ...]:

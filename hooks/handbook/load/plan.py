@@ -30,6 +30,7 @@ from handbook.model import (
 from handbook.load.forge import load_forge
 from handbook.load.standard import MATERIAL_ID, Broken, check_target, parse_rule
 from handbook.settings import resolve_today
+from handbook.load.suppliers import read_suppliers
 from handbook.load.yamlload import Fields, Source, check_date, entries, open_data_file, shown
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class CitySettings:
     today: dt.date | None = None
     max_file_mb: int = 50
     forge: Forge | None = None
+    min_ranked_cells: int = 5
 
 
 def default_window(review_year: int) -> tuple[int, ...]:
@@ -62,7 +64,7 @@ def default_window(review_year: int) -> tuple[int, ...]:
 
 
 def _load_city(root: Path, diagnostics: list[Diagnostic]) -> CitySettings:
-    known = ("city", "kind", "review_year", "window", "today", "max_file_mb", "forge")
+    known = ("city", "kind", "review_year", "window", "today", "max_file_mb", "forge", "min_ranked_cells")
     src, top = open_data_file(root, rel("city.yml"), diagnostics, known, required_keys=("city", "kind", "review_year"))
     settings = CitySettings(review_year=dt.date.today().year)
     if top is None:
@@ -76,6 +78,8 @@ def _load_city(root: Path, diagnostics: list[Diagnostic]) -> CitySettings:
     settings.max_file_mb = top.integer("max_file_mb", lo=1, hi=10_000, default=50) or 50
     if top.has("forge"):
         settings.forge = load_forge(src, top.raw("forge"), top.line_of_key("forge"))
+    # A unit owing fewer cells than this is listed in the ranking but not ranked (1 of 1 is no 100 %).
+    settings.min_ranked_cells = top.integer("min_ranked_cells", lo=0, hi=10_000, default=5)
     return settings
 
 
@@ -133,7 +137,7 @@ class Roster:
         return None
 
 
-_UNIT_FIELDS = ("name", "slug", "full_name", "aliases", "kind", "parent", "liaison", "accounts", "emails")
+_UNIT_FIELDS = ("name", "slug", "full_name", "aliases", "kind", "parent", "liaison", "accounts", "emails", "roles")
 
 
 def _load_units(root: Path, diagnostics: list[Diagnostic]) -> Roster:
@@ -176,6 +180,7 @@ def _unit(src: Source, value: Any, line: int, index: int, roster: Roster) -> tup
         accounts=tuple(a for a, _ in f.text_list("accounts")),
         emails=tuple(e for e, _ in f.text_list("emails")),
         where=src.where(line),
+        roles=tuple(dict.fromkeys(r for r, _ in f.text_list("roles"))),
     )
     _check_slug(src, unit, f.line("slug"), roster)
     _index_committers(src, unit, f, roster)
@@ -264,14 +269,14 @@ class Duty:
     duty: str | None = None
 
 
-def _load_assignment_blocks(root: Path, diagnostics: list[Diagnostic], standard: Standard, broken: Broken) -> tuple[Source, dict[int, Duty], dict[int, Duty]]:
-    src, top = open_data_file(root, rel("assignments.yml"), diagnostics, ("categories", "items"))
+def _load_assignment_blocks(root: Path, diagnostics: list[Diagnostic], standard: Standard, broken: Broken) -> tuple[Source, dict[int, Duty], dict[int, Duty], Any]:
+    src, top = open_data_file(root, rel("assignments.yml"), diagnostics, ("categories", "items", "suppliers"))
     if top is None:
-        return src, {}, {}
+        return src, {}, {}, None
     categories = {c.number: c for c in standard.categories}
     by_category = _duty_blocks(src, top, "categories", categories, "分类", broken.categories)
     by_item = _duty_blocks(src, top, "items", standard.items, "事项", broken.items)
-    return src, by_category, by_item
+    return src, by_category, by_item, top.mapping("suppliers") if top.has("suppliers") else None
 
 
 def _duty_blocks(src: Source, top: Fields, key: str, valid: dict[int, Any], noun: str, broken: set[int]) -> dict[int, Duty]:
@@ -565,8 +570,9 @@ def load_plan(root: Path, standard: Standard, diagnostics: list[Diagnostic], *, 
     broken = broken if broken is not None else Broken()
     city = _load_city(root, diagnostics)
     roster = _load_units(root, diagnostics)
-    src, by_category, by_item = _load_assignment_blocks(root, diagnostics, standard, broken)
+    src, by_category, by_item, supplier_block = _load_assignment_blocks(root, diagnostics, standard, broken)
     assignments = _build_assignments(src, standard, roster, by_category, by_item) if (root / rel("assignments.yml")).is_file() else {}
+    explicit = read_suppliers(src, supplier_block, standard, roster.alias_index, roster.broken, broken)
     deadlines = _load_deadlines(root, diagnostics, standard, broken)
     waivers = _load_waivers(root, diagnostics, standard, roster, broken)
     owners, targets = _load_local_indicators(root, diagnostics, standard, roster, broken)
@@ -594,5 +600,7 @@ def load_plan(root: Path, standard: Standard, diagnostics: list[Diagnostic], *, 
         forge=city.forge,
         account_index=roster.accounts,
         email_index=roster.emails,
+        explicit_suppliers=explicit,
+        min_ranked_cells=city.min_ranked_cells,
     )
 

@@ -14,6 +14,7 @@ from handbook.problems import error, sort_key
 from handbook.model import Diagnostic, Level, Project, Where
 from handbook.load.plan import load_plan
 from handbook.load.standard import Broken, load_standard
+from handbook.load.suppliers import resolve_obligations
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ def load_project(root: Path, *, today: dt.date | None = None) -> Project:
     broken = Broken()  # what the standard names but could not load: the plan does not report it again
     standard = load_standard(root, diagnostics, broken)
     plan = load_plan(root, standard, diagnostics, today=today, broken=broken)
+    plan.obligations = resolve_obligations(standard, plan, diagnostics)
     log.debug("loaded %s: %d diagnostics", root, len(diagnostics))
     return Project(root=root, standard=standard, plan=plan, diagnostics=diagnostics)
 

@@ -16,7 +16,9 @@ from typing import Any
 
 from handbook.problems import did_you_mean, listing, nearest_number
 from handbook.model import (
+    EACH,
     OPERATORS,
+    TIMINGS,
     TRENDS,
     Category,
     CountyVariant,
@@ -271,7 +273,9 @@ def _check_categories(src: Source, categories: list[Category], items: dict[int, 
 # --------------------------------------------------------------------------- checklists
 
 
-_MATERIAL_FIELDS = ("id", "title", "complete_when", "per_year", "per_unit", "formats", "seal", "slot")
+_MATERIAL_FIELDS = ("id", "title", "complete_when", "per_year", "per_unit", "formats", "seal", "slot",
+                    "role", "timing", "due", "due_months")
+_DUE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 
 
 def _load_checklists(root: Path, diagnostics: list[Diagnostic], items: dict[int, Item], slots: dict[str, Slot], broken: Broken) -> None:
@@ -363,11 +367,59 @@ def _material(src: Source, value: Any, line: int, item: int, slots: dict[str, Sl
     title = f.required_text("title", "材料名称，如 年度爱国卫生工作计划")
     formats = _formats(src, f)
     slot = _material_slot(src, f, slots, broken)
-    per_year, per_unit, seal = f.flag("per_year"), f.flag("per_unit"), f.flag("seal")
+    each = _each(src, f)
+    per_year, seal = f.flag("per_year"), f.flag("seal")
+    timing = _timing(src, f, per_year)
     if material_id is None or title is None:
         return None
     complete_when = f.text("complete_when") or ""
-    return Material(material_id, item, title, complete_when, per_year, per_unit, formats, seal, slot, src.where(line))
+    material = Material(material_id, item, title, complete_when, per_year or timing in ("year", "completed_year"),
+                        bool(each), formats, seal, slot, src.where(line))
+    material.role, material.each, material.timing = f.text("role") or "", each, timing
+    material.due = _due(src, f, timing)
+    material.due_months = f.integer("due_months", lo=0, hi=24, default=0) or 0 if timing == "completed_year" else 0
+    return material
+
+
+def _each(src: Source, f: Fields) -> str:
+    """``per_unit``: false, true (= every responsible unit), or one of EACH's keys."""
+    value = f.raw("per_unit")
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "responsible"
+    if isinstance(value, str) and value.strip() in EACH:
+        return value.strip()
+    fix = did_you_mean(str(value), EACH, fallback=f"只写 true 或 false（yes/no、是/否 都不算），或每单位规则 {listing(EACH)} 之一")
+    src.error(f.line("per_unit"), f"per_unit“{value}”无效：应为 true 或 false，或 {listing(EACH)}", fix, "bad-per-unit")
+    return "responsible"
+
+
+def _timing(src: Source, f: Fields, per_year: bool) -> str:
+    """``timing``: one of TIMINGS; a per-year timing with ``per_year: false`` (or the reverse) is a contradiction."""
+    text = f.text("timing", None)
+    if text is None:
+        return ""
+    if text not in TIMINGS:
+        src.error(f.line("timing"), f"timing“{text}”无效", did_you_mean(text, TIMINGS, fallback=f"可用：{listing(TIMINGS)}"), "bad-timing")
+        return ""
+    yearly = text in ("year", "completed_year")
+    if f.has("per_year") and per_year != yearly:
+        src.error(f.line("timing"), f"timing: {text} 与 per_year: {str(per_year).lower()} 矛盾",
+                  "timing 为 year 或 completed_year 时 per_year 写 true，否则写 false（或删去 per_year）", "bad-timing")
+    return text
+
+
+def _due(src: Source, f: Fields, timing: str) -> str:
+    text = f.text("due", None)
+    if text is None:
+        return ""
+    if not _DUE.match(text):
+        src.error(f.line("due"), f"due“{text}”格式不对", '写成带引号的 "MM-DD"，如 "03-31"（审查年该份的截止月日）', "bad-due")
+        return ""
+    if timing not in ("", "year"):
+        src.warning(f.line("due"), f"due 只对 timing: year 的材料有效，timing: {timing} 时不起作用", "删去 due", "unused-due")
+    return text
 
 
 def _material_slot(src: Source, f: Fields, slots: dict[str, Slot], broken: Broken) -> str | None:

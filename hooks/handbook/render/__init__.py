@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from handbook.judge.cells import summarize
 from handbook.judge.indicators import verdict_label
 from handbook.load.effective import needed_years
 from handbook.model import (
@@ -93,6 +94,7 @@ class Site:
     files_by_path: dict[str, EvidenceFile] = field(default_factory=dict)
     cells_by_item: dict[int, list[Cell]] = field(default_factory=lambda: defaultdict(list))
     cells_by_owner: dict[str | None, list[Cell]] = field(default_factory=lambda: defaultdict(list))
+    cells_supervised: dict[str, list[Cell]] = field(default_factory=lambda: defaultdict(list))  # lead → cells it 督促
     files_by_item: dict[int, list[EvidenceFile]] = field(default_factory=lambda: defaultdict(list))
     _quoted: dict[str, str] = field(default_factory=dict)  # link target (relative part) → percent-encoded
     has_git: bool = False  # some file has a committer: outside a git checkout the columns are left out
@@ -107,8 +109,9 @@ class Site:
         self.has_git = any(f.committer for f in self.archive.files)
         for cell in self.archive.cells:
             self.cells_by_item[cell.item].append(cell)
-            for owner in cell.owners or (cell.owner or cell.unit,):
-                self.cells_by_owner[owner].append(cell)
+            self.cells_by_owner[cell.owner].append(cell)  # one owner: every view counts a cell once
+            for lead in cell.supervisors:
+                self.cells_supervised[lead].append(cell)
         for f in self.archive.files:
             items = {int(m.split(".")[0]) for m in f.materials if m.split(".")[0].isdigit()}
             if f.item is not None:
@@ -220,9 +223,7 @@ class Site:
 
     def cell_view(self, cell: Cell) -> dict:
         material = self.standard.material(cell.material)
-        # The unit column says who supplied it (per-unit cells, or the files' unit) before who leads it.
-        suppliers = [self.files_by_path[p].unit for p in cell.files if p in self.files_by_path]
-        owner = cell.unit or next((u for u in suppliers if u), None) or cell.owner
+        owner = cell.owner  # the one unit that owes it: the same on every page and in every output
         return {
             "cell": cell,
             "material": material,
@@ -383,20 +384,18 @@ def _home(site: Site) -> str:
         )
         for r in rows
     ]
-    ranking = context.unit_ranking(site.plan, site.by_unit())
-    top = ranking[:RANKING_SIZE]
-    bottom = list(reversed(ranking[-RANKING_SIZE:])) if len(ranking) > RANKING_SIZE else []
+    groups = [_ranking_ends(group) for group in context.ranking_groups(site.plan, site.by_unit())]
     latest = sorted(site.archive.files, key=_file_date_key, reverse=True)[:LATEST_SIZE]
     stages = [{"stage": s, "state": context.stage_state(s, site.plan.today)} for s in site.plan.stages]
     return _render(
         "home.md.j2", "index.md", site,
         overall=site.overall(),
+        by_material=_material_completion(site),
         chart=charts.bar_chart(bars, title="各类别材料完成率"),
         chart_narrow=charts.bar_chart_narrow(bars, title="各类别材料完成率"),
         categories=rows,
-        top=top,
-        bottom=bottom,
-        ranked=len(ranking),
+        ranking_groups=groups,
+        min_ranked=site.plan.min_ranked_cells,
         deadline=context.next_deadline(site.plan),
         latest=[site.file_view(f) for f in latest],
         problem_count=len(site.archive.problem_files),
@@ -404,6 +403,21 @@ def _home(site: Site) -> str:
         field=field_views.home_section(site),
         curve=progress.progress_curve(site.archive),
     )
+
+
+def _ranking_ends(group: dict) -> dict:
+    """A peer group's top and bottom for the home page (bottom worst first; no overlap with the top)."""
+    ranked = group["ranked"]
+    top = ranked[:RANKING_SIZE]
+    bottom = list(reversed(ranked[RANKING_SIZE:]))[:RANKING_SIZE]
+    return {**group, "top": top, "bottom": bottom}
+
+
+def _material_completion(site: Site) -> dict:
+    """Completion by material (each material once, its cells averaged) beside the raw cell count."""
+    summary = site.archive.summary or summarize(site.archive)
+    return {"percent": summary.material_percent, "complete": summary.materials_complete,
+            "required": summary.materials_required}
 
 
 def _category(site: Site, number: int) -> str:
@@ -636,11 +650,11 @@ def _indicators(site: Site) -> str:
 
 
 def _units_index(site: Site) -> str:
-    ranking = context.unit_ranking(site.plan, site.by_unit())
-    ranked = {row.unit.name for row in ranking}
-    idle = [u for u in site.plan.units.values() if u.name not in ranked]
-    return _render("units.md.j2", "units/index.md", site, ranking=ranking, idle=idle,
-                   idle_refs=[site.unit_ref(u.name) for u in idle])
+    groups = context.ranking_groups(site.plan, site.by_unit())
+    owing = {row.unit.name for group in groups for row in group["rows"]}
+    idle = [u for u in site.plan.units.values() if u.name not in owing]
+    return _render("units.md.j2", "units/index.md", site, groups=groups, idle=idle,
+                   idle_refs=[site.unit_ref(u.name) for u in idle], min_ranked=site.plan.min_ranked_cells)
 
 
 def _unit_pages(site: Site, unit: Unit) -> dict[str, str]:
@@ -668,6 +682,8 @@ def _unit(site: Site, unit: Unit, files: list[dict], file_pages: list[dict], fil
         duties=_unit_duties(site, unit, own_cells),
         missing=_open_rows(site, own_cells, with_unit=False, unit=unit.name),
         review=[site.cell_view(c) for c in own_cells if c.status is Status.REVIEW],
+        supervised=_open_rows(site, site.cells_supervised.get(unit.name, []), with_unit=True),
+        supervised_tally=_tally(site.cells_supervised.get(unit.name, [])),
         files=files,
         file_pages=file_pages,
         file_count=file_count,
@@ -756,10 +772,9 @@ def _missing(site: Site) -> str:
         "missing.md.j2", "missing.md", site,
         groups=groups,
         orphans=_open_rows(site, orphans, with_unit=True),
-        # Distinct cells: a cell several lead units share is listed under each of them, counted once here.
+        # Every cell has one owner, so the groups add up to this total.
         total=overall.counts[Status.MISSING] + overall.counts[Status.OVERDUE],
         overdue=overall.counts[Status.OVERDUE],
-        shared=any(len(c.owners) > 1 for c in _open(site.archive.cells)),
     )
 
 

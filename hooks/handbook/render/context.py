@@ -247,18 +247,53 @@ def unit_uri(unit: Unit) -> str:
 class RankRow:
     unit: Unit
     tally: Tally
-    rank: int
+    rank: int | None  # None: owes fewer cells than plan.min_ranked_cells, listed but not ranked
+    group: str = ""  # the peer group's label
 
 
-def unit_ranking(plan: Plan, by_unit: dict[str, Tally]) -> list[RankRow]:
-    """Units that owe cells, best completion first; ties by more cells collected, then by name."""
+# Peer groups of a 通报: 街道/乡镇 are compared among themselves (the seeds' 流动红旗), departments likewise.
+PEER_GROUPS = (("streets", "街道、乡镇"), ("departments", "市直部门和单位"))
+
+
+def peer_group(unit: Unit) -> str:
+    return "streets" if unit.is_street else "departments"
+
+
+def unit_ranking(plan: Plan, by_unit: dict[str, Tally], group: str | None = None) -> list[RankRow]:
+    """Units that owe cells (of one peer group, or all), best completion first; equal rates share a rank.
+
+    Ties are listed by more cells collected, then by name. A unit owing fewer than ``plan.min_ranked_cells``
+    cells comes after the ranked ones, without a rank: 1 of 1 is not a 100 % to be praised in a 通报.
+    """
+    label = dict(PEER_GROUPS).get(group or "", "")
     rows = [
         (plan.units[name], tally)
         for name, tally in by_unit.items()
-        if name in plan.units and tally.required > 0
+        if name in plan.units and tally.required > 0 and (group is None or peer_group(plan.units[name]) == group)
     ]
-    rows.sort(key=lambda r: (-r[1].percent, -r[1].counts[Status.COLLECTED], r[0].name))
-    return [RankRow(unit, tally, i + 1) for i, (unit, tally) in enumerate(rows)]
+    rows.sort(key=lambda r: (r[1].required < plan.min_ranked_cells, -r[1].percent, -r[1].counts[Status.COLLECTED], r[0].name))
+    out: list[RankRow] = []
+    previous: float | None = None  # the last ranked rate: an equal rate shares its rank (1, 2, 2, 4)
+    for position, (unit, tally) in enumerate(rows, start=1):
+        if tally.required < plan.min_ranked_cells:
+            out.append(RankRow(unit, tally, None, label))
+            continue
+        rank = out[-1].rank if previous == tally.percent else position
+        previous = tally.percent
+        out.append(RankRow(unit, tally, rank, label))
+    return out
+
+
+def ranking_groups(plan: Plan, by_unit: dict[str, Tally]) -> list[dict]:
+    """Each peer group's ranking, with its ranked and unranked rows apart (groups with nobody left out)."""
+    groups = []
+    for key, label in PEER_GROUPS:
+        rows = unit_ranking(plan, by_unit, key)
+        if rows:
+            groups.append({"key": key, "label": label, "rows": rows,
+                           "ranked": [r for r in rows if r.rank is not None],
+                           "unranked": [r for r in rows if r.rank is None]})
+    return groups
 
 
 @dataclass(frozen=True, slots=True)

@@ -625,6 +625,8 @@ def _window_problems(file: EvidenceFile, material, ctx: _Context) -> list[Proble
     shown = f"{file.years[0]}" if len(file.years) == 1 else f"{file.years[0]}至{file.years[-1]}"
     if min(file.years) > max(window):
         return [Problem("outside-window", f"{file.path}：年份 {shown} 晚于评审期 {span}", "核对文件名中的年份")]
+    if material is not None and material.time_rule == "once":
+        return []  # a one-off document (本底调查) done before the window still stands
     if material is not None and material.per_year:
         return [Problem("outside-window", f"{file.path}：年份 {shown} 不在评审期 {span} 内，不能算作本期材料",
                         f"提交 {span} 年度的材料；若年份写错了，改正文件名")]
@@ -633,17 +635,21 @@ def _window_problems(file: EvidenceFile, material, ctx: _Context) -> list[Proble
 
 
 def _assignment_problems(file: EvidenceFile, ctx: _Context) -> list[Problem]:
+    """A file from a unit that neither supplies its material nor is among the item's units: collected, warned,
+    with the unit the plan expected (a parent answers for its sub-units)."""
     assignment = ctx.plan.assignments.get(file.item) if file.item is not None else None
     if file.unit is None or assignment is None or assignment.groups:
         return []
-    answerable = set(assignment.lead) | set(assignment.responsible)
+    expected = [u for m in file.materials if (o := ctx.plan.obligations.get(m)) for u in o.units]
+    answerable = set(assignment.lead) | set(assignment.responsible) | set(expected)
     unit = ctx.plan.units.get(file.unit)
     while unit is not None:
         if unit.name in answerable:
             return []
         unit = ctx.plan.units.get(unit.parent) if unit.parent else None
-    return [Problem("unit-not-assigned", f"{file.path}：{file.unit} 不是第 {file.item} 条的牵头或责任单位",
-                    "核对条目文件夹和单位是否写对；确需由该单位提交的，请爱卫办在 standards/local/assignments.yml 中补充分工",
+    owners = "、".join(dict.fromkeys(expected)) or "、".join(assignment.lead) or "牵头单位"
+    return [Problem("unit-not-assigned", f"{file.path}：{file.unit} 既不是该材料的供给单位，也不是第 {file.item} 条的牵头或责任单位；应由 {owners} 提交",
+                    f"核对条目文件夹和单位是否写对（应由 {owners} 提交）；确需由 {file.unit} 提交的，请爱卫办在 standards/local/assignments.yml 的 suppliers 或该条分工中写上它",
                     Level.WARNING)]
 
 

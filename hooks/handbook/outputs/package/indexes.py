@@ -502,7 +502,7 @@ def write_missing(path: Path, archive: Archive, created: dt.datetime) -> int:
     cells = missing_cells(archive)
 
     def unit_of(cell) -> str:
-        return cell.unit or cell.owner or "未指定单位"
+        return cell.owner or "未指定单位"  # the one owner every view counts the cell for
 
     cells.sort(key=lambda c: (order.get(unit_of(c), len(order)), unit_of(c), c.deadline or dt.date.max,
                               c.item, _material_key(c.material), c.year or 0))
