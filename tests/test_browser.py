@@ -98,7 +98,7 @@ def test_search_finds_item_45(page, server, built):  # noqa: F811
     page.goto(server)
     page.click(".md-search__input")
     page.fill(".md-search__input", "病媒生物")
-    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    page.wait_for_selector(".md-search-result__item", timeout=45000)  # Pagefind loads its wasm on the first query
     links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
     assert any("/items/45/" in href for href in links), links
 
