@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build package check test bench clean
+.PHONY: serve build package check lint test bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ package: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python -m handbook check
 	$(BIN)/python -m handbook check --evidence
+
+## 代码检查：ruff（全部 Python 代码）与 mypy（hooks/handbook），配置见 pyproject.toml
+lint: $(STAMP)
+	$(BIN)/ruff check hooks tests benchmarks tools
+	$(BIN)/mypy
 
 ## 安装依赖（含 Debian 的 chromium、字体）并运行全部测试
 test: $(STAMP)

@@ -11,9 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
-from factory import commit_all, git, init_repo, make_project, write  # noqa: E402
+from factory import commit_all, git, init_repo, make_project, write
 
-from handbook.outputs import changes  # noqa: E402
+from handbook.outputs import changes
 
 PLAN = "evidence/03-计划/03.2-年度工作计划"
 SUMMARY = "evidence/03-计划/03.1-各单位年度总结"

@@ -26,7 +26,7 @@ def load(path: Path) -> dict:
 
 def gitlab_scripts(data: dict) -> list[str]:
     lines = list(data.get("default", {}).get("before_script", []))
-    for name, job in data.items():
+    for _name, job in data.items():
         if isinstance(job, dict) and "script" in job:
             lines += job.get("before_script", []) + job["script"]
     return lines

@@ -19,10 +19,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
-from factory import make_project  # noqa: E402
+from factory import make_project
 
-from handbook.outputs.codeowners import codeowners_text  # noqa: E402
-from handbook.commands import codeowners as codeowners_command  # noqa: E402
+from handbook.outputs.codeowners import codeowners_text
+from handbook.commands import codeowners as codeowners_command
 
 OFFICE, WJW, JYJ, ZS = "@city/aiweiban", "@city/wjw", "@city/jyj", "@zhang.san"  # 市教育局 has JYJ and ZS
 

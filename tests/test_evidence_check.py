@@ -13,11 +13,11 @@ from pypdf import PdfWriter
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
-from factory import commit_all, evidence, init_repo, make_project, problem, write  # noqa: E402
+from factory import commit_all, evidence, init_repo, make_project, problem, write
 
-from handbook.outputs import evidence_report as evidence_check  # noqa: E402
-from handbook.cli import main  # noqa: E402
-from handbook.model import Level  # noqa: E402
+from handbook.outputs import evidence_report as evidence_check
+from handbook.cli import main
+from handbook.model import Level
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FOLDER = "evidence/03-年度计划与卫生创建/03.1-年度爱国卫生工作计划"
@@ -145,7 +145,7 @@ def test_text_report_groups_by_unit_in_chinese(repo, capsys):
 
 
 def test_full_check_reports_missing_folders_and_passed_files(repo, capsys):
-    status, report = check_json(repo, capsys=capsys)
+    _status, report = check_json(repo, capsys=capsys)
     assert report["passed"] == [GOOD]
     assert len(report["missing_folders"]) == 197  # 198 materials, one folder (03.1) exists
     assert "evidence/01-纳入议程与规范性文件/01.1-爱国卫生工作规范性文件/" in report["missing_folders"]

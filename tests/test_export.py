@@ -51,7 +51,7 @@ def make_archive() -> Archive:
         filetype="pdf", item=3, material="03.1", years=(2024,), unit="市爱卫办", unit_raw="爱卫办",
         title="2024年工作计划", pages=3, sidecar=Sidecar(doc_number="登爱卫〔2024〕3号", issued=dt.date(2024, 2, 15),
                                                           also_for=("01.1",), restricted=True),
-        committer="张三", committed=dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.timezone.utc),
+        committer="张三", committed=dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC),
     )
     bad = EvidenceFile(
         path="03/03.1-年度工作计划/2023-市城官局-计划.docx", size=10, mtime_ns=2, sha256="cd" * 32, filetype="docx",

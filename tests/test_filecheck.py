@@ -182,7 +182,7 @@ def test_pdf_named_docx_is_ext_mismatch_and_still_counted(tmp_path: Path) -> Non
         ("x.ofd", zip_bytes(OFD)),
         ("x.zip", zip_bytes(DOCX)),  # a docx is a zip too
         ("x.JPEG", image_bytes("JPEG")),
-        ("x.csv", "a,b\n1,2\n".encode()),
+        ("x.csv", b"a,b\n1,2\n"),
         ("x.unknownext", bytes(range(256))),  # not a type we check
     ],
 )
@@ -200,7 +200,7 @@ def test_truncated_docx_is_file_corrupt(tmp_path: Path) -> None:
 
 
 def test_text_named_docx_is_file_corrupt(tmp_path: Path) -> None:
-    assert codes(inspect(tmp_path, "x.docx", "hello".encode())) == ["file-corrupt"]
+    assert codes(inspect(tmp_path, "x.docx", b"hello")) == ["file-corrupt"]
 
 
 # --------------------------------------------------------------------------- images

@@ -281,7 +281,7 @@ def test_city_versus_county(tmp_path, number, city, county, words):
     results = {}
     for kind in Kind:
         project = Project(root=tmp_path, standard=mini_standard(), plan=make_plan(kind))
-        results[kind], diagnostics = evaluate_indicators(project, tmp_path / "evidence")
+        results[kind], _diagnostics = evaluate_indicators(project, tmp_path / "evidence")
     assert verdict_label(results[Kind.CITY][number]) == city
     assert verdict_label(results[Kind.COUNTY][number]) == county
     assert words in results[Kind.COUNTY][number].reason

@@ -294,7 +294,7 @@ def test_damaged_xlsx_is_reported(tmp_path):
     path = tmp_path / "evidence" / "indicators" / "values.xlsx"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a zip")
-    results, diagnostics = evaluate(tmp_path)
+    _results, diagnostics = evaluate(tmp_path)
     assert [d.code for d in diagnostics] == ["unreadable-table"] and diagnostics[0].level is Level.ERROR
 
 

@@ -16,12 +16,12 @@ from pypdf import PdfWriter
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
-from factory import GIT_ENV, commit_all, git, init_repo, write  # noqa: E402
+from factory import GIT_ENV, commit_all, git, init_repo, write
 
-from handbook.model import Status  # noqa: E402
-from handbook.pipeline import build_archive  # noqa: E402
-from handbook.render.context import is_published  # noqa: E402
-from handbook.scan.content import lfs_pointer_size  # noqa: E402
+from handbook.model import Status
+from handbook.pipeline import build_archive
+from handbook.render.context import is_published
+from handbook.scan.content import lfs_pointer_size
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLAN = "evidence/03-年度计划与卫生创建/03.1-年度爱国卫生工作计划/2025-市爱卫办-登封市2025年爱国卫生工作计划.pdf"

@@ -16,13 +16,13 @@ from pypdf import PdfWriter
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
-from factory import commit_all, init_repo, write  # noqa: E402
+from factory import commit_all, init_repo, write
 
-from handbook.cli import main  # noqa: E402
-from handbook.load.forge import upload_url  # noqa: E402
-from handbook.load.project import load_project  # noqa: E402
-from handbook.model import Forge, ForgeKind, Level, Sidecar  # noqa: E402
-from handbook.render import render_site  # noqa: E402
+from handbook.cli import main
+from handbook.load.forge import upload_url
+from handbook.load.project import load_project
+from handbook.model import Forge, ForgeKind, Level, Sidecar
+from handbook.render import render_site
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ITEM10 = "evidence/10-道路街巷与建筑工地"

@@ -44,7 +44,7 @@ def test_bulletin_ranks_streets_among_streets_and_names_the_flag(archive, tmp_pa
     [doc] = docs
     streets = doc.tables[0]
     assert streets.heading == "街道排名（4 个）"
-    assert [row[1] for row in streets.rows][0] == "嵩阳街道"
+    assert next(row[1] for row in streets.rows) == "嵩阳街道"
     assert any("流动红旗授予：登封市嵩阳街道办事处" in line for line in doc.intro)
     kinds = [t.heading.split("排名")[0] for t in doc.tables]
     assert "街道" in kinds and "市直部门" in kinds
@@ -55,7 +55,7 @@ def test_bulletin_ranks_streets_among_streets_and_names_the_flag(archive, tmp_pa
 
 
 def test_notice_per_unit_and_briefing(archive, tmp_path):
-    docs, (xlsx, _) = write_notices(archive, "整改通知单", parse_period("2026-11"), tmp_path)
+    docs, (_xlsx, _) = write_notices(archive, "整改通知单", parse_period("2026-11"), tmp_path)
     assert len(docs) == 8
     assert all(row[1].startswith("DF-2026-") for doc in docs for row in doc.tables[0].rows)
     docs, (_, pdf) = write_notices(archive, "简报", parse_period("2026-11"), tmp_path)

@@ -235,7 +235,7 @@ def slot_reader(zf: zipfile.ZipFile, result, key: str) -> PdfReader:
 
 
 def test_every_entry_matches_sha256sums(built):
-    archive, result = built
+    _archive, result = built
     with zipfile.ZipFile(result.zip_path) as zf:
         assert zf.testzip() is None  # every CRC checks out
         sums = read_sums(zf, result.root)
@@ -392,7 +392,7 @@ def test_indicator_workbook_when_results_exist(tmp_path):
 
 
 def test_slot_pdfs_merge_newest_first_with_bookmarks(built):
-    archive, result = built
+    _archive, result = built
     by_key = {s.key: s for s in result.slots}
     with zipfile.ZipFile(result.zip_path) as zf:
         plan = slot_reader(zf, result, "work-plan")

@@ -503,7 +503,7 @@ def test_sidecar_yaml_syntax_error(evidence: Path) -> None:
 
 def test_orphan_sidecar_is_an_entry_of_its_own(evidence: Path) -> None:
     write(evidence / PLAN_DIR / "2023-市卫健委-计划.pdf", pdf_bytes())
-    write(evidence / PLAN_DIR / "2023-市卫健委-计划（旧名）.yml", "restricted: true\n".encode())
+    write(evidence / PLAN_DIR / "2023-市卫健委-计划（旧名）.yml", b"restricted: true\n")
     files = run_scan(make_project(), evidence)
     orphan = files[f"{PLAN_DIR}/2023-市卫健委-计划（旧名）.yml"]
     assert codes(orphan) == {"orphan-sidecar"} and orphan.has_error

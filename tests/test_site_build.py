@@ -60,7 +60,6 @@ def plugin_of(config):
 def built(tmp_path_factory):
     """Build once for every assertion of this module; returns (root, site_dir, archive)."""
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
 
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(FIXTURE, root, dirs_exist_ok=True)  # the real load → scan → judge on a small project
@@ -103,7 +102,7 @@ def test_restricted_files_are_not_published(built):
 
 
 def test_symlink_is_listed_but_its_target_never_published(built):
-    root, site, archive = built
+    _root, site, archive = built
     link = next(f for f in archive.files if f.name == LINK_NAME)
     assert link.filetype == "symlink" and not link.readable
     assert not os.path.lexists(site / "evidence" / link.path)
@@ -115,7 +114,7 @@ def test_symlink_is_listed_but_its_target_never_published(built):
 
 
 def test_only_inert_file_types_are_published(built):
-    root, site, archive = built
+    _root, site, archive = built
     script = next(f for f in archive.files if f.name == SCRIPT_NAME)
     assert not (site / "evidence" / script.path).exists()
     assert "会运行脚本的文件" in (site / "items" / "03" / "index.html").read_text(encoding="utf-8")
@@ -124,7 +123,7 @@ def test_only_inert_file_types_are_published(built):
 
 
 def test_non_utf8_name_is_shown_readably_and_not_published(built):
-    root, site, archive = built
+    _root, site, archive = built
     file = next(f for f in archive.files if f.name == GBK_NAME)  # decoded as GBK for display
     assert "bad-encoding" in {p.code for p in file.problems} and not file.readable
     assert file.title == "国标编码的文件名"
@@ -167,7 +166,7 @@ def test_item_page_links_the_evidence_file(built):
 
 
 def test_navigation_keeps_long_lists_out(built):
-    _, site, archive = built
+    _, site, _archive = built
     page = (site / "faq/index.html").read_text(encoding="utf-8")
     nav = page.split("md-sidebar--primary", 1)[1].split("md-sidebar--secondary", 1)[0]
     assert "categories/7/" in nav and "units/" in nav  # the 7 categories and the units index are there
@@ -209,7 +208,6 @@ def test_package_with_restricted_files_is_built_but_its_zip_not_offered(built):
 
 def test_package_without_restricted_files_is_offered_hard_linked(tmp_path):
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
 
     shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
     for sidecar in (tmp_path / "evidence").rglob("*.yml"):
@@ -229,7 +227,6 @@ def test_serve_rebuild_reuses_pages_and_keeps_their_anchors(tmp_path, caplog):
     import logging
 
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
 
     shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
     config = site_config(tmp_path)

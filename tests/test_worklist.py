@@ -12,11 +12,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 
-from factory import TODAY, make_archive  # noqa: E402
+from factory import TODAY, make_archive
 
-from handbook.outputs import worklist  # noqa: E402
-from handbook.commands import worklist as worklist_command  # noqa: E402
-from handbook.model import Status  # noqa: E402
+from handbook.outputs import worklist
+from handbook.commands import worklist as worklist_command
+from handbook.model import Status
 
 
 @pytest.fixture()
@@ -85,7 +85,7 @@ def test_summary_ranks_units_by_completion(archive, tmp_path):
 
 
 def test_a_supervised_cell_is_chased_from_its_owner_only_never_from_the_lead(archive, tmp_path):
-    index, cell = next((i, c) for i, c in enumerate(archive.cells)
+    _index, cell = next((i, c) for i, c in enumerate(archive.cells)
                        if c.owner == "市城管局" and c.status is Status.OVERDUE)
     cell.supervisors = ("市卫健委",)  # 市卫健委 leads the item: it supervises, it does not owe
     path = worklist.write_unit_workbook(archive, "市卫健委", tmp_path / "wjw.xlsx")

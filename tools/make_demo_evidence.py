@@ -40,7 +40,7 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)  # the subsetter logs e
 
 ROOT = Path(__file__).resolve().parents[1]
 WINDOW = (2023, 2024, 2025, 2026)
-FIXED_TIME = dt.datetime(2026, 1, 1, 8, 0, 0, tzinfo=dt.timezone.utc)
+FIXED_TIME = dt.datetime(2026, 1, 1, 8, 0, 0, tzinfo=dt.UTC)
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -67,7 +67,7 @@ BODY = (
 )
 
 
-def body_for(spec: "Spec") -> tuple[str, ...]:
+def body_for(spec: Spec) -> tuple[str, ...]:
     return (BODY[0].format(title=spec.title), BODY[1])
 
 
@@ -463,7 +463,7 @@ def render_xlsx(spec: Spec) -> bytes:
         cells.append(f'<row r="{r}">{"".join(values)}</row>')
     parts = {
         "[Content_Types].xml": XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
         'spreadsheetml.sheet.main+xml"/>'

@@ -333,7 +333,7 @@ def _failure(doing: str, expected: tuple[type[BaseException], ...] = ()):
         raise
     except MemoryError:
         raise PluginError(f"{doing}时内存不足：请用 python -m handbook check --evidence 找出过大的输入文件") from None
-    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user; the message names the step and file
+    except Exception as exc:
         from handbook.util.faults import unexpected_message
 
         raise PluginError(f"{doing}时出错：{unexpected_message(exc)}") from exc

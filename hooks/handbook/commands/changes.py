@@ -65,7 +65,7 @@ def _project(root: Path, today):
         from handbook.load.project import load_project
 
         return load_project(root, today=today)
-    except Exception:  # noqa: BLE001 - history is still worth showing with units as written
+    except Exception:
         log.warning("could not load the plan", exc_info=True)
         return None
 

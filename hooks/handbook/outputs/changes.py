@@ -118,7 +118,7 @@ def _resolver(root: Path, project: Project | None):
             from handbook.load.project import load_project
 
             project = load_project(root)
-        except Exception:  # noqa: BLE001 - a broken plan must not hide the history
+        except Exception:
             log.warning("could not load the plan under %s; units shown as written", root, exc_info=True)
             return lambda raw, author, email: (None, False)
     plan = project.plan
@@ -276,7 +276,7 @@ def render_changes_page(
             from handbook.load.project import load_project
 
             project = load_project(Path(root), today=today)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.warning("could not load the plan under %s", root, exc_info=True)
     longest = max(WINDOWS)
     first = today - dt.timedelta(days=longest - 1)

@@ -98,6 +98,6 @@ def _write_thumb(source: Path, target: Path) -> bool:
             image.save(temp, "JPEG", quality=78)
             temp.replace(target)
         return True
-    except Exception as exc:  # Pillow raises many kinds for a damaged or unsupported image
+    except Exception as exc:  # noqa: BLE001 — Pillow raises many kinds for a damaged or unsupported image
         log.debug("no thumbnail for %s: %s", source, exc)
         return False

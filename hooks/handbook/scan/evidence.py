@@ -103,8 +103,13 @@ class ScanResult(list):
     under evidence/ that the same git call gave (None: not asked, or no git history)."""
 
     stats: ScanStats
-    recent_commits: list | None = None
-    material_folders: dict[str, str] = {}  # material id → "item/material" folder as it exists in the tree
+    recent_commits: list | None
+    material_folders: dict[str, str]  # material id → "item/material" folder as it exists in the tree
+
+    def __init__(self, files=()):
+        super().__init__(files)
+        self.recent_commits = None
+        self.material_folders = {}  # per result: a class-level {} would be shared by every scan
 
 
 last_stats: ScanStats | None = None  # the stats of the most recent scan in this process
@@ -295,7 +300,7 @@ def _inspect(entry: Entry) -> Content:
         return inspect_file(Path(entry.path), entry.rel, ext)
     except OSError as exc:
         why = exc.strerror or str(exc)
-    except Exception as exc:  # noqa: BLE001 - a library choking on hostile bytes
+    except Exception as exc:
         log.exception("checking %s failed", entry.rel)
         why = f"检查时出错：{type(exc).__name__}"
     problem = Problem("unreadable", f"{entry.rel}：无法读取文件（{why}）", "检查文件权限，或重新导出后再提交")

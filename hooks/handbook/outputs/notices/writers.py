@@ -136,7 +136,7 @@ def write_pdf(docs: list[Doc], path: Path) -> Path:
 
 def _pdf(docs: list[Doc]):
     first = docs[0].issued if docs else dt.date.today()
-    pdf = new_pdf(find_cjk_font(), dt.datetime.combine(first, dt.time(8), tzinfo=dt.timezone.utc),
+    pdf = new_pdf(find_cjk_font(), dt.datetime.combine(first, dt.time(8), tzinfo=dt.UTC),
                   title=docs[0].title if docs else "")
     pdf.set_auto_page_break(True, margin=14)
     if not docs:

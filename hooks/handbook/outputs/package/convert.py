@@ -142,7 +142,7 @@ class OfficeConverter:
     def _checked(self, produced: Path, kind: str) -> Path | Failure:
         try:
             normalise_pdf(produced, self.created)
-        except Exception as error:  # pikepdf raises PdfError and others on a broken PDF
+        except Exception as error:  # noqa: BLE001 — pikepdf raises PdfError and others on a broken PDF
             return Failure(f"LibreOffice 转出的 PDF 无法读取（{type(error).__name__}）")
         return produced
 
@@ -189,5 +189,5 @@ def page_count(path: Path) -> int | None:
     try:
         with path.open("rb") as handle:
             return len(PdfReader(handle, strict=False).pages)
-    except Exception:  # pypdf raises many types; the count is only shown
+    except Exception:  # noqa: BLE001 — pypdf raises many types; the count is only shown
         return None

@@ -294,7 +294,7 @@ class SlotBuilder:
                     photos: _PhotoBatches) -> tuple[Path, int] | None:
         try:
             return photos.add(source, caption=bookmark(file))
-        except Exception as error:  # Pillow raises many types for damaged images
+        except Exception as error:  # noqa: BLE001 — Pillow raises many types for damaged images
             log.warning("图片无法读取：%s：%s", file.path, error)
             result.problems.append(SlotProblem(file.path, f"图片无法读取（{error}），未并入《{result.title}》— 请重新导出图片后提交"))
             return None
@@ -331,7 +331,7 @@ class SlotBuilder:
                             photos[path] = PdfReader(stack.enter_context(open(path, "rb")), strict=False)
                         _append(writer, path, page, bookmark(file), spool, photos.get(path))
                         documents.append(bookmark(file))
-                    except Exception as error:  # pypdf raises many types on damaged files
+                    except Exception as error:  # noqa: BLE001 — pypdf raises many types on damaged files
                         failed = (file, path, page, error)
                         break
                 if failed is None:
@@ -374,7 +374,7 @@ class SlotBuilder:
                     return False
                 for page in reader.pages:
                     _ = page.mediabox  # touches every page object: catches broken page trees early
-        except Exception as error:  # pypdf raises PdfReadError, PdfStreamError, KeyError, ValueError …
+        except Exception as error:  # noqa: BLE001 — pypdf raises PdfReadError, PdfStreamError, KeyError, ValueError …
             result.problems.append(SlotProblem(
                 file.path, f"PDF 已损坏或无法读取（{type(error).__name__}: {error}），未并入《{result.title}》"
                 "— 请重新导出 PDF 后提交"))
