@@ -89,4 +89,6 @@ def _scan_counters() -> dict:
         return {}
     if isinstance(counters, dict):
         return dict(counters)
-    return dataclasses.asdict(counters) if dataclasses.is_dataclass(counters) else dict(vars(counters))
+    if dataclasses.is_dataclass(counters) and not isinstance(counters, type):
+        return dataclasses.asdict(counters)
+    return dict(vars(counters))

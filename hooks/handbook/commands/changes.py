@@ -65,7 +65,7 @@ def _project(root: Path, today):
         from handbook.load.project import load_project
 
         return load_project(root, today=today)
-    except Exception:
+    except Exception:  # history is still worth showing with units as written
         log.warning("could not load the plan", exc_info=True)
         return None
 

@@ -139,6 +139,12 @@ def threshold(rule: Rule, years: Sequence[int], values: Values) -> Judgement:
     return Verdict.FAIL, f"{text}，未达到 {bound_text(rule)}{aside}"
 
 
+def _numbers(years: Sequence[int], values: Values) -> list[float] | None:
+    """The value of every year as a number, or None when any year has no number."""
+    numbers = [_number(values[y]) for y in years]
+    return None if any(n is None for n in numbers) else [n for n in numbers if n is not None]
+
+
 def trend(rule: Rule, years: Sequence[int], values: Values) -> Judgement:
     name = rule.trend or ""
     missing = missing_years(years, values)
@@ -146,8 +152,8 @@ def trend(rule: Rule, years: Sequence[int], values: Values) -> Judgement:
         return _no_data(missing)
     if len(years) < 2:
         return Verdict.NO_DATA, f"{name}至少需要两年数据"
-    numbers = [_number(values[y]) for y in years]
-    if any(n is None for n in numbers):
+    numbers = _numbers(years, values)
+    if numbers is None:
         return Verdict.NO_DATA, "趋势需要数值"
     series = series_text(years, values, rule.unit)
     if not rule.unit and values[years[-1]].unit:
@@ -179,8 +185,8 @@ def five_year_mean(rule: Rule, years: Sequence[int], values: Values) -> Judgemen
     missing = missing_years(years, values)
     if missing:
         return _no_data(missing)
-    numbers = [_number(values[y]) for y in years]
-    if any(n is None for n in numbers):
+    numbers = _numbers(years, values)
+    if numbers is None:
         return Verdict.NO_DATA, "需要数值"
     latest = years[-1]
     mean = sum(numbers) / len(numbers)
@@ -198,7 +204,7 @@ def plan(rule: Rule, years: Sequence[int], values: Values) -> Judgement:
     latest = years[-1]
     value = values.get(latest)
     number = _number(value)
-    if number is None:
+    if value is None or number is None:
         return _no_data([latest])
     if value.plan_value is None:
         return _no_data([latest], "规划值")

@@ -31,7 +31,7 @@ from handbook.load.forge import load_forge
 from handbook.load.standard import MATERIAL_ID, Broken, check_target, parse_rule
 from handbook.settings import resolve_today
 from handbook.load.suppliers import read_suppliers
-from handbook.load.yamlload import Fields, Source, check_date, entries, open_data_file, shown
+from handbook.load.yamlload import Fields, LineDict, Source, check_date, entries, open_data_file, shown
 
 log = logging.getLogger(__name__)
 
@@ -354,7 +354,7 @@ def _pick(src: Source, roster: Roster, cache: dict, base: Duty | None, own: Duty
     """
     block = own if own is not None and getattr(own, which) is not None else base
     names = getattr(block, which) if block is not None else None
-    if names is None:
+    if block is None or names is None:
         return [], []
     key = (block.line, which)
     if key not in cache:
@@ -400,8 +400,8 @@ def _load_deadlines(root: Path, diagnostics: list[Diagnostic], standard: Standar
         stage = _stage(src, value, line, index)
         if stage is not None:
             out.stages.append(stage)
-    materials = top.mapping("materials")
-    for material_id, value in (materials or {}).items():
+    materials = top.mapping("materials") or LineDict()
+    for material_id, value in materials.items():
         line = materials.key_line(material_id)
         checked = check_material_ref(src, material_id, line, standard, "期限", broken)
         date = check_date(src, value, materials.value_line(material_id), f"材料“{shown(material_id)}”的期限")
@@ -473,6 +473,8 @@ def _waiver(src: Source, value: Any, line: int, index: int, standard: Standard, 
         src.error(line, f"第 {index} 条不适用说明既没有 item 也没有 material", '写上 item: 26 或 material: "26.4"', "waiver-target")
         return None
     item = f.integer("item", lo=1, hi=45)
+    if item is None and not f.has("material"):
+        return None  # a bad item, reported by f.integer, and nothing else to say what is waived
     if item is not None and item not in standard.items:
         if item not in broken.items:
             nearest = nearest_number(item, standard.items)
@@ -492,7 +494,10 @@ def _waiver(src: Source, value: Any, line: int, index: int, standard: Standard, 
         return None
     if f.has("unit") and unit is None:
         return None
-    return Waiver(item if item is not None else int(material[:2]), material, unit, reason, src.where(line))
+    if item is None and material is None:
+        return None  # unreachable after the checks above; says so to the type checker
+    number = item if item is not None else int(str(material)[:2])
+    return Waiver(number, material, unit, reason, src.where(line))
 
 
 def _waiver_unit(src: Source, f: Fields, roster: Roster) -> str | None:
@@ -513,8 +518,8 @@ def _load_local_indicators(root: Path, diagnostics: list[Diagnostic], standard: 
     if top is None:
         return {}, {}
     owners: dict[int, str] = {}
-    mapping = top.mapping("owners")
-    for number, name in (mapping or {}).items():
+    mapping = top.mapping("owners") or LineDict()
+    for number, name in mapping.items():
         if not _indicator_key(src, number, mapping.key_line(number), standard, broken):
             continue
         line = mapping.value_line(number)
@@ -530,8 +535,8 @@ def _load_local_indicators(root: Path, diagnostics: list[Diagnostic], standard: 
 
 def _overrides(src: Source, top: Fields, standard: Standard, broken: Broken) -> dict[int, tuple[str, Rule]]:
     out: dict[int, tuple[str, Rule]] = {}
-    mapping = top.mapping("overrides")
-    for number, value in (mapping or {}).items():
+    mapping = top.mapping("overrides") or LineDict()
+    for number, value in mapping.items():
         line = mapping.key_line(number)
         if not _indicator_key(src, number, line, standard, broken):
             continue

@@ -23,7 +23,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from handbook.problems import listing, suggest
 from handbook.util.text import nfkc, personal_data
@@ -79,8 +79,9 @@ def _read_sidecar(path: Path, rel: str, standard: Standard) -> SidecarResult:
         diagnostics.append(_diag(Level.ERROR, rel, getattr(data, "line", 0), "说明文件应是“字段: 值”的列表",
                                  f"按格式写，如 doc_type: 公文；可用字段：{listing(KEYS)}"))
     elif isinstance(data, dict):
-        result.sidecar = _fields(data, rel, standard, diagnostics)
-        _personal_data(data, rel, result.sidecar, diagnostics)
+        fields = cast(LineDict, data)  # the line-keeping loader makes every mapping a LineDict
+        result.sidecar = _fields(fields, rel, standard, diagnostics)
+        _personal_data(fields, rel, result.sidecar, diagnostics)
     result.problems = [_problem(d) for d in diagnostics]
     return result
 

@@ -107,8 +107,9 @@ def _entry_number(value: Any, key: str, hi: int) -> int | None:
 
 def _dropped(numbers: list[int | None], index: int, hi: int) -> set[int]:
     """The number of the dropped entry ``index``, or the numbers it may have meant."""
-    if numbers[index] is not None:
-        return {numbers[index]}
+    own = numbers[index]
+    if own is not None:
+        return {own}
     before = next((n for n in reversed(numbers[:index]) if n is not None), 0)
     after = next((n for n in numbers[index + 1 :] if n is not None), hi + 1)
     return set(range(before + 1, after))
@@ -504,7 +505,7 @@ def _county(src: Source, indicator: Fields, label: str, target: str | None, rule
     # A 县 takes the city's target or rule where it gives none of its own: the pair must still agree.
     if own_rule is not None and (own_target or target):
         target_line = f.line("target") if own_target else indicator.line("target")
-        check_target(src, own_target or target, own_rule, f"{label}的 county.rule", target_line=target_line)
+        check_target(src, own_target or target or "", own_rule, f"{label}的 county.rule", target_line=target_line)
     elif own_target and rule is not None:
         line = f.line("target")
         check_target(src, own_target, rule, f"{label}的 rule（县沿用）", target_line=line, rule_line=line)

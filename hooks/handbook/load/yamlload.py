@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -72,7 +72,10 @@ def _without(resolvers: dict, tags: set[str]) -> dict:
 
 # libyaml's parser when PyYAML was built with it (5× faster on the standard's 100 KB; the resolver and the
 # constructors below stay Python, so the behaviour is the same), else the pure-Python one.
-_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    _BASE_LOADER = yaml.SafeLoader  # CSafeLoader has the same interface
+else:
+    _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LineLoader(_BASE_LOADER):
@@ -319,7 +322,7 @@ class Fields:
         if not isinstance(value, dict):
             src.wrong_type(line, label, value, "映射（键: 值）")
             return None
-        return cls(src, value, label, known, required)
+        return cls(src, cast(LineDict, value), label, known, required)
 
     def _check_keys(self, known: Sequence[str], required: Sequence[str]) -> None:
         for key in self.data:
@@ -419,7 +422,7 @@ class Fields:
         if not isinstance(value, list):
             self.src.wrong_type(self.line(key), self._label(key), value, "列表", f"写成列表，如 {key}: [a, b]")
             return None
-        return value
+        return cast(LineList, value)
 
     def mapping(self, key: str) -> LineDict | None:
         value = self.raw(key)
@@ -428,7 +431,7 @@ class Fields:
         if not isinstance(value, dict):
             self.src.wrong_type(self.line(key), self._label(key), value, "映射（键: 值）")
             return None
-        return value
+        return cast(LineDict, value)
 
     def int_list(self, key: str, *, lo: int | None = None, hi: int | None = None) -> list[tuple[int, int]]:
         """``[(value, line)]`` of the valid integers; each bad one is reported."""

@@ -118,7 +118,7 @@ def _resolver(root: Path, project: Project | None):
             from handbook.load.project import load_project
 
             project = load_project(root)
-        except Exception:
+        except Exception:  # a broken plan must not hide the history
             log.warning("could not load the plan under %s; units shown as written", root, exc_info=True)
             return lambda raw, author, email: (None, False)
     plan = project.plan

@@ -147,7 +147,7 @@ def _indicator_problems(project: Project, evidence_root: Path) -> list[Diagnosti
 
     try:
         _results, problems = evaluate_indicators(project, evidence_root)
-    except Exception:
+    except Exception:  # a broken indicator module must not hide the file check
         log.exception("evaluating indicators failed")
         return []
     return list(problems)

@@ -43,7 +43,7 @@ SCHEMA_VERSION = "1"
 def export_model(obj: Project | Archive) -> dict[str, Any]:
     """The JSON export of a Project (standard + plan) or of a judged Archive (also files, cells…)."""
     archive = obj if isinstance(obj, Archive) else None
-    project = archive.project if archive is not None else obj
+    project = obj.project if isinstance(obj, Archive) else obj
     data = _project_part(project)
     if archive is not None:
         data["export"] = "archive"

@@ -424,7 +424,7 @@ def _category(site: Site, number: int) -> str:
     category = site.category_of(number)
     here = context.category_uri(number)
     items = []
-    for n in category.items:
+    for n in category.items if category is not None else ():
         item = site.standard.items.get(n)
         if item is None:
             continue
@@ -698,7 +698,8 @@ def _unit_duties(site: Site, unit: Unit, own_cells: list[Cell]) -> dict:
     by_item: dict[int, Tally] = defaultdict(Tally)
     for cell in own_cells:
         by_item[cell.item].add(cell.status)
-    lead, responsible = [], []
+    lead: list[dict] = []
+    responsible: list[dict] = []
     for number in sorted(site.plan.assignments):
         assignment = site.plan.assignments[number]
         if unit.name in assignment.lead:

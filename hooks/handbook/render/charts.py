@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
+from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +104,10 @@ def bar_chart_narrow(bars: list[Bar], *, title: str, width: int = 360, row: int 
 
 
 def sparkline(
-    values: list[float | None],
+    values: Sequence[float | str | None],
     *,
     title: str,
-    reference: list[float | None] | None = None,
+    reference: Sequence[float | None] | None = None,
     label: str = "",
     width: int = 80,
     height: int = 28,
@@ -116,10 +117,10 @@ def sparkline(
     ``reference`` (same length) is drawn dashed on the same scale: the target, or a plan value per year.
     ``label`` is the accessible name (defaults to ``title``, the tooltip).
     """
-    points = [(i, v) for i, v in enumerate(values) if _is_number(v)]
+    points = _points(values)
     if len(points) < 2:
         return ""
-    marks = [(i, v) for i, v in enumerate(reference or []) if _is_number(v)]
+    marks = _points(reference or [])
     every = [v for _, v in points + marks]
     low, high = min(every), max(every)
     span = (high - low) or 1.0
@@ -156,6 +157,11 @@ def _runs(points: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:
         else:
             runs.append([point])
     return runs
+
+
+def _points(values: Sequence[object]) -> list[tuple[int, float]]:
+    """(position, number) of the entries that are numbers; text and None are gaps."""
+    return [(i, float(v)) for i, v in enumerate(values) if isinstance(v, (int, float)) and _is_number(v)]
 
 
 def _is_number(value: object) -> bool:

@@ -300,7 +300,7 @@ def _inspect(entry: Entry) -> Content:
         return inspect_file(Path(entry.path), entry.rel, ext)
     except OSError as exc:
         why = exc.strerror or str(exc)
-    except Exception as exc:
+    except Exception as exc:  # a library choking on hostile bytes
         log.exception("checking %s failed", entry.rel)
         why = f"检查时出错：{type(exc).__name__}"
     problem = Problem("unreadable", f"{entry.rel}：无法读取文件（{why}）", "检查文件权限，或重新导出后再提交")
@@ -536,7 +536,7 @@ def _point_to_likely_materials(file: EvidenceFile, item: int, ctx: _Context) -> 
         return difflib.SequenceMatcher(None, file.title, material.title, autojunk=False).ratio()
     ranked = sorted(materials, key=likeness, reverse=True)
     folder = file.path.split("/", 1)[0]
-    existing = {}  # material id → the folder already made for it (its own label), else id-title
+    existing: dict[str | None, str] = {}  # material id → the folder already made for it (its own label), else id-title
     for name in ctx.folders.get((folder,), []):
         material = fn.parse_material_folder(name).material
         existing.setdefault(material, name)

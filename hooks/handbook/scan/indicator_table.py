@@ -311,6 +311,10 @@ def _cell_text(cell) -> str:
     return str(value)
 
 
+def _shown_number(value: float | str | None) -> str:
+    return _number_text(value) if isinstance(value, float) else str(value)
+
+
 def _number_text(number: float) -> str:
     """Without float noise (0.925*100 → "92.5") and without an exponent."""
     if float(number).is_integer():
@@ -402,7 +406,7 @@ def _check_row(
     problems = _kind_problems(where, indicator, parsed) + _range_problems(where, number, year, parsed, row.get("数值"))
     if parsed.note:
         problems.append(warning(
-            where, f"指标 {number} {year} 年数值“{row.get('数值')}”带比较符号，{parsed.note}，按 {_number_text(parsed.value)} 计",
+            where, f"指标 {number} {year} 年数值“{row.get('数值')}”带比较符号，{parsed.note}，按 {_shown_number(parsed.value)} 计",
             "请填写实际数值", "comparator-value",
         ))
     if any(p.level is Level.ERROR for p in problems):

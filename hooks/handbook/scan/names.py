@@ -19,6 +19,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from handbook.util.text import id_check_ok, nfkc, personal_data  # noqa: F401  (re-exported for the scan)
 
@@ -96,7 +97,7 @@ def parse_material_folder(name: str) -> MaterialFolder:
     label = (match.group(3) or match.group(4) or "").strip()
     material = f"{item:02d}.{k}"
     written = _CANONICAL_MATERIAL.match(text)
-    canonical = bool(written) and written.group(1) == material
+    canonical = written is not None and written.group(1) == material
     return MaterialFolder(material, item, label, canonical)
 
 
@@ -221,7 +222,7 @@ def parse_file_name(name: str) -> NameParts:
 
 def _parse_file_name(name: str) -> NameParts:
     stem, ext_raw = split_ext(name)
-    parts = {"name": name, "stem": stem, "ext": normalise_ext(ext_raw), "ext_raw": ext_raw}
+    parts: dict[str, Any] = {"name": name, "stem": stem, "ext": normalise_ext(ext_raw), "ext_raw": ext_raw}
 
     def fail(issue: str, detail: str) -> NameParts:
         return NameParts(**parts, issue=issue, detail=detail)

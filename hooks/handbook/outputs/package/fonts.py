@@ -99,7 +99,9 @@ def _fc_list_faces() -> list[tuple[Path, int, str]]:
 def new_pdf(font: CjkFont, created: dt.datetime, title: str = "", cls: type[FPDF] | None = None) -> FPDF:
     """An A4 fpdf2 document with the CJK font embedded and a fixed creation date (reproducible bytes)."""
     if cls is None:
-        from fpdf import FPDF as cls
+        from fpdf import FPDF as default
+
+        cls = default
     pdf = cls(format="A4", unit="mm")
     pdf.set_creation_date(created)
     pdf.set_producer("handbook")

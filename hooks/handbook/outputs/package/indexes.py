@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import xlsxwriter
 from fpdf import FPDF
@@ -283,7 +284,7 @@ def build_volumes(archive: Archive, packed: list[PackedFile]) -> list[Volume]:
     by_item: dict[int, list[PackedFile]] = {}
     for entry in packed:
         served = {entry.file.item} | {_item_of(m) for m in entry.file.materials}
-        for number in served - {None}:
+        for number in {n for n in served if n is not None}:
             by_item.setdefault(number, []).append(entry)
     volumes = []
     for number in sorted(standard.items):
@@ -406,7 +407,9 @@ class _FastTable:
             return []
         if self._width(text) <= width:
             return [text]
-        lines, line, used = [], [], 0.0
+        lines: list[str] = []
+        line: list[str] = []
+        used = 0.0
         for char in text:
             w = self._width(char)
             if line and used + w > width:
@@ -457,7 +460,7 @@ class _FastTable:
 def write_volumes_pdf(path: Path, archive: Archive, volumes: list[Volume], font: CjkFont, created: dt.datetime) -> None:
     """A printable A4 卷内目录: one page (or more) per item with materials, then the items without any."""
     plan = archive.project.plan
-    pdf = new_pdf(font, created, title=f"{plan.city}卷内目录", cls=_VolumePdf)
+    pdf = cast(_VolumePdf, new_pdf(font, created, title=f"{plan.city}卷内目录", cls=_VolumePdf))
     pdf.footer_text = f"{plan.city} {plan.review_year}年{'国家卫生县' if plan.kind is Kind.COUNTY else '国家卫生城市'}复审 卷内目录"
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=18)

@@ -84,6 +84,8 @@ def _top_and_commit(root: Path) -> tuple[Path | None, str | None]:
 
 def _prefix_in(top: Path | None, folder: Path) -> str | None:
     """``folder`` as git's porcelain paths show it (relative to the top of the checkout), with a final '/'."""
+    if top is None:
+        return None
     try:
         return folder.resolve().relative_to(top.resolve()).as_posix().rstrip("/") + "/"
     except (ValueError, OSError, AttributeError):

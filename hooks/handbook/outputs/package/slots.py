@@ -23,11 +23,14 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from PIL import Image, ImageOps
 from pypdf import PasswordType, PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 from handbook.model import Archive, EvidenceFile, Kind, Level, Problem, Slot
 from handbook.outputs.package.convert import Failure, OfficeConverter
@@ -331,8 +334,8 @@ class SlotBuilder:
                             photos[path] = PdfReader(stack.enter_context(open(path, "rb")), strict=False)
                         _append(writer, path, page, bookmark(file), spool, photos.get(path))
                         documents.append(bookmark(file))
-                    except Exception as error:  # noqa: BLE001 — pypdf raises many types on damaged files
-                        failed = (file, path, page, error)
+                    except Exception as exc:  # noqa: BLE001  (pypdf raises many types on damaged files)
+                        failed = (file, path, page, exc)
                         break
                 if failed is None:
                     self._write_slot(writer, documents, slot, position, result)
@@ -392,7 +395,7 @@ def _append(writer: PdfWriter, path: Path, page: int | None, title: str, spool: 
     """Append one document (or one page of ``reader``), then spool its large streams to disk."""
     first_new = len(writer._objects)
     if reader is not None:
-        writer.append(reader, outline_item=title, pages=(page, page + 1))
+        writer.append(reader, outline_item=title, pages=(page or 0, (page or 0) + 1))
         _spool_streams(writer, first_new, spool)
         reader.resolved_objects.clear()  # its parsed objects (image bytes) are in the writer or the spool now
         return
@@ -474,18 +477,18 @@ class _PhotoBatches:
                  budget: int | None = None) -> None:
         self.font, self.created, self.new_path = font, created, new_path
         self.budget = budget or PHOTO_BATCH_BYTES
-        self.pdf = None
+        self.pdf: FPDF | None = None
         self.path: Path | None = None
         self.used = 0  # image bytes in the open batch
 
     def add(self, source: Path, *, caption: str) -> tuple[Path, int]:
         """Add ``source`` as a page: (its batch PDF, 0-based page). Raises on an unreadable image."""
         _check_image(source)  # a damaged image fails here, before a page is added
-        if self.pdf is None:
-            self._start()
-        path = self.path
-        self.used += _image_page(self.pdf, source, caption)
-        page = self.pdf.page - 1  # fpdf's count, right even if an earlier photo failed half-way
+        pdf, path = self.pdf, self.path
+        if pdf is None or path is None:
+            pdf, path = self._start()
+        self.used += _image_page(pdf, source, caption)
+        page = pdf.page - 1  # fpdf's count, right even if an earlier photo failed half-way
         if self.used >= self.budget:
             self.close()
         return path, page
@@ -496,10 +499,11 @@ class _PhotoBatches:
             self.pdf.output(str(self.path))
             self.pdf = None
 
-    def _start(self) -> None:
-        self.pdf = new_pdf(self.font, self.created, title="")
-        self.pdf.set_auto_page_break(False)  # one image, one page, whatever the caption
-        self.path, self.used = self.new_path(), 0
+    def _start(self) -> tuple[FPDF, Path]:
+        pdf = new_pdf(self.font, self.created, title="")
+        pdf.set_auto_page_break(False)  # one image, one page, whatever the caption
+        self.pdf, self.path, self.used = pdf, self.new_path(), 0
+        return pdf, self.path
 
 
 def _check_image(source: Path) -> None:

@@ -165,9 +165,11 @@ def _copy_stored(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: ZipEntr
     """Header from the scan's CRC and size, then the bytes by kernel copy; registered with zipfile so that
     its ``close`` writes the central directory (``fp``, ``filelist``, ``NameToInfo`` and ``start_dir`` are
     what ``ZipFile.write`` itself maintains)."""
-    info.CRC = entry.crc32
+    info.CRC = entry.crc32 or 0  # the caller copies this way only when the scan gave the CRC
     info.compress_size = entry.size
     out = archive.fp
+    if out is None:  # only a closed ZipFile has no file; the writer holds it open throughout
+        raise PackageError(f"材料包已关闭，无法写入 {entry.arcname}")
     info.header_offset = out.tell()
     out.write(info.FileHeader())
     out.flush()
@@ -274,14 +276,22 @@ def _verify(entries: list[ZipEntry], tmp: Path) -> tuple[int, str]:
             reader.close()
 
 
+# The local file header as the ZIP format defines it (APPNOTE.TXT 4.3.7): signature, version, flags,
+# method, time, date, CRC, sizes, then the lengths of the name and the extra field. Spelled out here
+# rather than read from zipfile's private constants.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_NAME_LENGTH, _EXTRA_LENGTH = 10, 11
+
+
 def _verify_entry(reader: _Reader, info: zipfile.ZipInfo, entry: ZipEntry) -> None:
     if reader.position != info.header_offset:
         raise PackageError(f"回读校验失败：{entry.arcname} 不在目录记录的位置")
-    header = reader.exactly(zipfile.sizeFileHeader, entry.arcname)
-    fields = struct.unpack(zipfile.structFileHeader, header)
-    if fields[zipfile._FH_SIGNATURE] != zipfile.stringFileHeader:
+    header = reader.exactly(_LOCAL_HEADER.size, entry.arcname)
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != _LOCAL_SIGNATURE:
         raise PackageError(f"回读校验失败：{entry.arcname} 的文件头损坏")
-    reader.exactly(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], entry.arcname)
+    reader.exactly(fields[_NAME_LENGTH] + fields[_EXTRA_LENGTH], entry.arcname)
     inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     digest, crc, size = hashlib.sha256(), 0, 0
     remaining = info.compress_size
