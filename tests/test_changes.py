@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "workflow"))
 from factory import commit_all, git, init_repo, make_project, write
 
 from handbook.outputs import changes
+from handbook.scan.git import history_start
 
 PLAN = "evidence/03-计划/03.2-年度工作计划"
 SUMMARY = "evidence/03-计划/03.1-各单位年度总结"
@@ -122,7 +123,7 @@ def test_the_scan_reads_provenance_and_the_period_in_one_git_call(repo, monkeypa
         return real_popen(argv, *args, **kwargs)
 
     monkeypatch.setattr(gitinfo.subprocess, "Popen", counting_popen)
-    files = scan_evidence(make_project(), repo / "evidence", git=True, history_since=changes.history_start(TODAY))
+    files = scan_evidence(make_project(), repo / "evidence", git=True, history_since=history_start(TODAY))
     assert len(calls) == 1
     assert {f.committer for f in files} >= {"王五"}  # provenance from the same call
     assert [c.subject for c in files.recent_commits] == ["今天", "本周 | 提交", "二十天前"]  # the 40-day-old one is out

@@ -586,6 +586,19 @@ class IndicatorResult:
 
 
 @dataclass(slots=True)
+class Campaign:
+    """The local plan's campaign settings (standards/local/campaign.yml; load.campaign reads it)."""
+
+    rebound_days: int = 90  # found again within this many days of the closure: 反弹
+    photos_private: bool = False  # true: no finding photo is published (faces, plates), only listed
+    weight_materials: float = 60.0  # the 通报's score: materials' completion …
+    weight_findings: float = 40.0  # … and the share of findings closed by their deadline
+    named: int = 3  # units named at the top and at the bottom of each peer group
+    red_flag: str = ""  # e.g. 流动红旗; empty: none is awarded
+    red_flag_kind: str = "街道"  # which peer group holds it (units.yml kind)
+
+
+@dataclass(slots=True)
 class Archive:
     """Project + scanned files + judged cells + indicator results: what renderers read."""
 
@@ -597,14 +610,14 @@ class Archive:
     indicator_problems: list[Diagnostic] = field(default_factory=list)
     evidence_root: Path | None = None
     stats: dict = field(default_factory=dict)  # timings and scan counters, for logs and the benchmark
-    # Commits under evidence/ since handbook.outputs.changes.history_start(today), newest first (handbook.scan.git.Commit),
+    # Commits under evidence/ since handbook.scan.git.history_start(today), newest first (handbook.scan.git.Commit),
     # read by the scan's one git call; None outside a git checkout or when the scan did not ask git.
     recent_commits: list | None = None
     # Material id → its folder as it exists under evidence/ ("14-生活垃圾分类与处理/14.2-…"), from the scan's walk.
     material_folders: dict[str, str] = field(default_factory=dict)
     findings: list = field(default_factory=list)  # Finding, judged (handbook.judge.findings)
     finding_problems: list[Diagnostic] = field(default_factory=list)  # the findings table's bad rows
-    campaign: object | None = None  # handbook.load.campaign.Campaign: the local plan's campaign settings
+    campaign: Campaign = field(default_factory=Campaign)  # the local plan's campaign settings
 
     @property
     def problem_files(self) -> list[EvidenceFile]:

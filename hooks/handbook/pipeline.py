@@ -33,11 +33,11 @@ def build_archive(
     Raises nothing for bad input: every problem is a Diagnostic on the project or a Problem on a file.
     ``archive.stats`` holds the time of each step and the scan's counters (files seen, hashed again).
     """
-    from handbook.outputs.changes import history_start
     from handbook.judge.indicators import evaluate_indicators
     from handbook.judge.cells import judge_cells, summarize
     from handbook.load.project import load_project
     from handbook.scan.evidence import scan_evidence
+    from handbook.scan.git import history_start
 
     root = Path(root)
     stats: dict = {}
@@ -70,7 +70,8 @@ def _add_findings(archive: Archive) -> None:
 
     project = archive.project
     archive.campaign = load_campaign(project.root, project.diagnostics)
-    findings, problems = read_findings(archive.evidence_root, project.plan, project.standard.items)
+    evidence_root = archive.evidence_root or project.root / "evidence"
+    findings, problems = read_findings(evidence_root, project.plan, project.standard.items)
     archive.findings = judge_findings(findings, project.plan.today, archive.campaign.rebound_days)
     archive.finding_problems = problems
 

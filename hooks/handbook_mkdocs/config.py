@@ -47,7 +47,7 @@ class _Bool(c.BaseConfigOption[bool]):
 class _Date(c.BaseConfigOption[dt.date | None]):
     def run_validation(self, value: object) -> dt.date | None:
         if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-            return value  # type: ignore[return-value]
+            return value
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:

@@ -329,7 +329,9 @@ def _failure(doing: str, expected: tuple[type[BaseException], ...] = ()):
     """Turn an unexpected exception of the core into a PluginError that says what was being done."""
     try:
         yield
-    except (PluginError, *expected):
+    except PluginError:
+        raise
+    except expected:  # the caller's own failures, which it reports itself
         raise
     except MemoryError:
         raise PluginError(f"{doing}时内存不足：请用 python -m handbook check --evidence 找出过大的输入文件") from None

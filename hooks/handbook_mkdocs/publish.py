@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -32,7 +33,8 @@ def publish_static(
     linked = copied = 0
     made: set[str] = set()
     for uri, source in sources:
-        file = LinkedFile.generated(config, uri, abs_src_path=str(source), inclusion=InclusionLevel.NOT_IN_NAV)
+        file = cast(LinkedFile, LinkedFile.generated(config, uri, abs_src_path=str(source),
+                                                     inclusion=InclusionLevel.NOT_IN_NAV))
         files.append(file)
         file.linked = uri in still_linked or link_into_site(source, Path(file.abs_dest_path), made)
         if file.linked:

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     unit = _unit(archive, args.unit)
     if args.unit and unit is None:
         return 1
-    photos = Photos(archive.evidence_root, default_cache_dir(root))
+    photos = Photos(archive.evidence_root or root / "evidence", default_cache_dir(root))
     changes = verdict_changes(archive, period) if args.kind == "简报" else None
     out_dir = args.out if args.out is not None else root / DEFAULT_OUT
     docs, paths = write_notices(archive, args.kind, period, out_dir, photos=photos, unit=unit, indicator_changes=changes)

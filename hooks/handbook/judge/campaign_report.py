@@ -139,7 +139,7 @@ def peer_groups(archive: Archive, period: Period, collected: Collected | None = 
     named = getattr(campaign, "named", 3)
     groups = []
     for kind in sorted(by_kind, key=lambda k: (k != "街道", list(by_kind).index(k))):
-        scores = sorted(by_kind[kind], key=lambda s: (-s.score, s.unit))
+        scores = sorted(by_kind[kind], key=lambda s: (s.score is None, -(s.score or 0.0), s.unit))  # unscored last
         if len(scores) < 2:
             continue
         for rank, score in enumerate(scores, start=1):
@@ -149,10 +149,14 @@ def peer_groups(archive: Archive, period: Period, collected: Collected | None = 
     return groups
 
 
+def _closed_on_time(finding: Finding) -> bool:
+    return finding.fixed is not None and finding.deadline is not None and finding.fixed <= finding.deadline
+
+
 def _score(unit: str, kind: str, findings: list[Finding], collected: Collected, period: Period, campaign) -> Score:
     materials = collected.percent(("unit", unit), period.end)
     due = [f for f in findings if unit in f.units and f.deadline in period]
-    on_time = sum(1 for f in due if f.fixed is not None and f.fixed <= f.deadline)
+    on_time = len([f for f in due if _closed_on_time(f)])
     weight_m = getattr(campaign, "weight_materials", 60.0)
     weight_f = getattr(campaign, "weight_findings", 40.0)
     parts = []
@@ -181,7 +185,7 @@ def findings_in(findings: list[Finding], period: Period) -> dict:
     opened = [f for f in findings if f.found in period]
     closed = [f for f in findings if f.fixed in period]
     due = [f for f in findings if f.deadline in period]
-    on_time = [f for f in due if f.fixed is not None and f.fixed <= f.deadline]
+    on_time = [f for f in due if _closed_on_time(f)]
     open_at_end = [f for f in findings if f.found and f.found <= period.end and (f.fixed is None or f.fixed > period.end)]
     late_at_end = [f for f in open_at_end if f.deadline and f.deadline < period.end]
     return {"opened": opened, "closed": closed, "due": due, "on_time": on_time, "open_at_end": open_at_end,

@@ -56,13 +56,14 @@ def _rebound_of(finding: Finding, findings: list[Finding], days: int) -> str:
         return ""
     spot = same_spot(finding)
     best: Finding | None = None
+    found = finding.found
     for earlier in findings:
         if earlier is finding or earlier.fixed is None or same_spot(earlier) != spot:
             continue
-        if earlier.found is not None and earlier.found > finding.found:
+        if earlier.found is not None and earlier.found > found:
             continue  # a later finding cannot be what this one repeats
-        gap = (finding.found - earlier.fixed).days
-        if 0 <= gap <= days and (best is None or earlier.fixed > best.fixed):
+        gap = (found - earlier.fixed).days
+        if 0 <= gap <= days and (best is None or best.fixed is None or earlier.fixed > best.fixed):
             best = earlier
     return best.id if best else ""
 

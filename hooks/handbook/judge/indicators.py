@@ -159,7 +159,7 @@ def _missing_sources(values: list[IndicatorValue], evidence_root: Path) -> list[
         relative = source.removeprefix("evidence/").lstrip("/")
         if not (evidence_root / relative).is_file():
             diagnostics.append(Diagnostic(
-                Level.WARNING, value.where,
+                Level.WARNING, _row_of(value),
                 f"来源“{value.source}”不是 evidence/ 下已有的文件",
                 "请写 evidence/ 下的文件路径（如 23/23.1-环境质量公报/2025-生态环境分局-2025年环境质量公报.pdf），或直接写文件标题",
                 "missing-source",
@@ -183,7 +183,7 @@ def _consistent_units(values: list[IndicatorValue]) -> tuple[list[IndicatorValue
             first = first_unit.setdefault(value.indicator, value)
             if value.unit != first.unit:
                 diagnostics.append(Diagnostic(
-                    Level.ERROR, value.where,
+                    Level.ERROR, _row_of(value),
                     f"指标 {value.indicator} {value.year} 年的单位“{value.unit}”与{_place(first.where, value.where)}的“{first.unit}”不一致，本行不参与评判",
                     f"请统一换算为“{first.unit}”后填写", "bad-unit",
                 ))
@@ -219,13 +219,13 @@ def _duplicate_diagnostics(number: int, year: int, same: list[IndicatorValue], a
     for value in same[1:]:
         if agree:
             diagnostics.append(Diagnostic(
-                Level.WARNING, value.where,
+                Level.WARNING, _row_of(value),
                 f"指标 {number} {year} 年重复填报（与 {_place(first, value.where)} 数值相同）",
                 "请删除重复的一行", "duplicate-row",
             ))
         else:
             diagnostics.append(Diagnostic(
-                Level.ERROR, value.where,
+                Level.ERROR, _row_of(value),
                 f"指标 {number} {year} 年有两个不同数值：{_place(first, value.where)} 为“{same[0].raw}”，本行为“{value.raw}”；该年按缺数据处理",
                 "核实后只保留正确的一行", "duplicate-row",
             ))
@@ -250,3 +250,8 @@ def _shown(path: Path, evidence_root: Path, project_root: Path | None) -> str:
         except ValueError:
             continue
     return path.as_posix()
+
+
+def _row_of(value: IndicatorValue) -> Where:
+    """The table row a value was read from (every value from the table has one; the fallback names the folder)."""
+    return value.where or Where("evidence/indicators")

@@ -8,27 +8,17 @@ value is reported with file and line and the default is used.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from handbook.load.yamlload import Fields, open_data_file
-from handbook.model import Diagnostic
+from handbook.model import Campaign, Diagnostic
+
+__all__ = ["CAMPAIGN_FILE", "Campaign", "load_campaign"]
 
 log = logging.getLogger(__name__)
 
 CAMPAIGN_FILE = "standards/local/campaign.yml"
 TOP_KEYS = ("findings", "scoring", "red_flag")
-
-
-@dataclass(slots=True)
-class Campaign:
-    rebound_days: int = 90  # found again within this many days of the closure: 反弹
-    photos_private: bool = False  # true: no finding photo is published (faces, plates), only listed
-    weight_materials: float = 60.0  # the 通报's score: materials' completion …
-    weight_findings: float = 40.0  # … and the share of findings closed by their deadline
-    named: int = 3  # units named at the top and at the bottom of each peer group
-    red_flag: str = ""  # e.g. 流动红旗; empty: none is awarded
-    red_flag_kind: str = "街道"  # which peer group holds it (units.yml kind)
 
 
 def load_campaign(root: Path, diagnostics: list[Diagnostic]) -> Campaign:

@@ -96,7 +96,7 @@ LineLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|fals
 LineLoader.add_implicit_resolver(_INT_TAG, re.compile(r"^[-+]?[0-9][0-9_]*$"), list("-+0123456789"))
 
 
-def _construct_int(loader: LineLoader, node: yaml.ScalarNode) -> int:
+def _construct_int(loader: LineLoader, node: yaml.ScalarNode) -> int | str:
     text = loader.construct_scalar(node)
     if _DECIMAL_INT.match(text):
         digits = text.replace("_", "")

@@ -16,14 +16,14 @@ from pathlib import Path, PurePosixPath
 from markupsafe import Markup
 
 from handbook.scan.names import parse_file_name, parse_item_folder, parse_material_folder
-from handbook.scan.git import Commit, read_history
+from handbook.scan.git import CHANGE_WINDOWS, Commit, read_history
 from handbook.model import Project
 
 log = logging.getLogger(__name__)
 
 EVIDENCE = "evidence"
 CHANGES_URI = "changes.md"  # where the site puts the page (src uri); links are relative to it
-WINDOWS = (7, 30)  # days shown on the page
+WINDOWS = CHANGE_WINDOWS  # days shown on the page
 LIST_LIMIT = 200  # changes listed one by one per window; the tables always count everything
 
 ACTIONS = {"A": "新增", "M": "修改", "D": "删除", "R": "重命名", "C": "复制", "T": "改类型"}
@@ -69,11 +69,6 @@ class Change:
 
 
 # --------------------------------------------------------------------------- reading git
-
-
-def history_start(today: dt.date) -> dt.date:
-    """The first day whose commits the /changes/ page needs (a day more than the longest window: time zones)."""
-    return today - dt.timedelta(days=max(WINDOWS))
 
 
 def collect_changes(

@@ -26,9 +26,11 @@ import logging
 import shutil
 import time
 import types
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 
@@ -136,6 +138,8 @@ def _no_poll_delay():
     import pagefind.service as service
 
     class _Asyncio(types.ModuleType):
+        sleep: Callable[..., Any]
+
         def __getattr__(self, name):
             return getattr(asyncio, name)
 

@@ -40,6 +40,7 @@ from handbook.render import charts, context, listings
 from handbook.render.upload import upload_view, worklist_links
 from handbook.render import findings as field_views
 from handbook.render import progress
+from handbook.render.thumbs import Photos
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class Site:
     directory_urls: bool = True  # MkDocs' use_directory_urls: where raw-HTML links point (listings.html_linker)
     _file_views: dict[int, dict] = field(default_factory=dict)  # id of an archive file → its view
     _project_digest: str | None = None
-    photos: object | None = None  # handbook.render.thumbs.Photos when the engine serves photos, else None
+    photos: Photos | None = None  # when the engine serves photos, else None
 
     def __post_init__(self) -> None:
         self.files_by_path = {f.path: f for f in self.archive.files}

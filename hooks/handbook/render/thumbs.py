@@ -88,8 +88,8 @@ def _write_thumb(source: Path, target: Path) -> bool:
     from PIL import Image, ImageOps
 
     try:
-        with Image.open(source) as image:
-            image = ImageOps.exif_transpose(image)
+        with Image.open(source) as opened:
+            image = ImageOps.exif_transpose(opened)
             image.thumbnail(THUMB_BOX)
             if image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")

@@ -104,19 +104,21 @@ class CacheEntry:
             mtime_ns=_int(data, "mtime_ns"),
             sha256=_text(data, "sha256"),
             filetype=_text(data, "filetype"),
-            pages=_int(data, "pages", optional=True),
+            pages=_int_or_none(data, "pages"),
             problems=problems,
-            crc32=_int(data, "crc32", optional=True),
+            crc32=_int_or_none(data, "crc32"),
             ino=_int(data, "ino"),
             ctime_ns=_int(data, "ctime_ns"),
             nlink=_int(data, "nlink"),
         )
 
 
-def _int(data: dict, key: str, *, optional: bool = False) -> int | None:
+def _int_or_none(data: dict, key: str) -> int | None:
+    return None if data.get(key) is None else _int(data, key)
+
+
+def _int(data: dict, key: str) -> int:
     value = data.get(key)
-    if value is None and optional:
-        return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{key} is not an integer")
     return value

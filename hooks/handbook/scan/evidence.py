@@ -268,7 +268,7 @@ def _read_contents(entries: list[Entry], cache: HashCache, stats: ScanStats) -> 
     found: dict[str, Content] = {}
     todo: list[Entry] = []
     for entry in entries:
-        if entry.kind != "file":
+        if entry.kind != "file" or entry.stat is None:
             continue
         cached = cache.get(entry.rel, Witness.of(entry.stat))
         if cached is not None:
@@ -282,13 +282,14 @@ def _read_contents(entries: list[Entry], cache: HashCache, stats: ScanStats) -> 
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             for entry, content in zip(todo, pool.map(_inspect, todo)):
                 found[entry.raw] = content
-                if content.sha256:
+                stat = entry.stat
+                if content.sha256 and stat is not None:  # always set for a regular file (see above)
                     stats.hashed += 1
                     stats.bytes_hashed += content.size_read
                     cache.put(entry.rel, CacheEntry(
                         entry.size, entry.mtime_ns, content.sha256, content.filetype, content.pages,
-                        list(content.problems), content.crc32, ino=entry.stat.st_ino, ctime_ns=entry.stat.st_ctime_ns,
-                        nlink=cache.published_links(entry.rel, entry.stat.st_ino)))
+                        list(content.problems), content.crc32, ino=stat.st_ino, ctime_ns=stat.st_ctime_ns,
+                        nlink=cache.published_links(entry.rel, stat.st_ino)))
         stats.hash_seconds = round(time.perf_counter() - started, 3)
     return found
 

@@ -129,7 +129,8 @@ def _rows(table: list[list[str]], shown: str) -> tuple[list[tuple[Where, dict[st
         return [], [error(Where(shown, filled[0] + 1), f"问题台账缺少列：{'、'.join(missing)}",
                           f"表头应为：{HEADER_TEXT}（可用 python -m handbook template --findings 生成模板）", "missing-column")]
     positions = _positions(table[header_at])
-    rows, diagnostics = [], []
+    rows: list = []
+    diagnostics: list[Diagnostic] = []
     for index in range(header_at + 1, len(table)):
         cells = {c: (table[index][i].strip() if i < len(table[index]) else "") for c, i in positions.items()}
         if not any(cells.values()):
@@ -301,4 +302,4 @@ class _RowChecker:
             return None
         leads = [name for name in assignment.lead if name in self.plan.units]
         departments = [name for name in leads if self.plan.units[name].kind != "街道"]
-        return (departments or leads or [None])[0]
+        return next(iter(departments or leads), None)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+CHANGE_WINDOWS = (7, 30)  # days of history the /changes/ page shows; the scan reads as much
 RECORD = "\x1e"  # starts every commit in the output
 FIELD = "\x1f"
 # -z: NUL after every path, no quoting; core.quotepath=off: non-ASCII names as they are.
@@ -178,3 +179,8 @@ def _commits(records: Iterable[str]) -> Iterator[Commit]:
                 paths.append((status[0], tokens[i], None))
                 i += 1
         yield Commit(sha, author, committed, subject, tuple(paths), email)
+
+
+def history_start(today: dt.date) -> dt.date:
+    """The first day whose commits the /changes/ page needs (a day more than the longest window: time zones)."""
+    return today - dt.timedelta(days=max(CHANGE_WINDOWS))

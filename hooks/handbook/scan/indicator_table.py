@@ -206,7 +206,7 @@ def _read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnosti
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            sheets = [(shown_as, _read_csv(path), [])]
+            sheets: list[tuple[str, list, list]] = [(shown_as, _read_csv(path), [])]
         elif suffix in (".xlsx", ".xlsm"):
             sheets = list(_read_xlsx(path, shown_as))
         else:

@@ -38,7 +38,10 @@ def write_with(path: Path, write: Callable[[IO[bytes]], None], *, mode: int = FI
 
 
 def write_bytes(path: Path, data: bytes, *, mode: int = FILE_MODE) -> Path:
-    return write_with(path, lambda out: out.write(data), mode=mode)
+    def write(out: IO[bytes]) -> None:
+        out.write(data)
+
+    return write_with(path, write, mode=mode)
 
 
 def write_text(path: Path, text: str, *, mode: int = FILE_MODE) -> Path:

@@ -109,7 +109,7 @@ def escalation_notices(archive: Archive, day: dt.date, photos=None, unit: str | 
     for name in _ordered_units(archive, grouped):
         if unit and name != unit:
             continue
-        rows = [[i, f.id, f.found, f.place, f.problem, f.deadline, (day - f.deadline).days,
+        rows = [[i, f.id, f.found, f.place, f.problem, f.deadline, (day - f.deadline).days if f.deadline else "",
                  "反弹" if f.rebound_of else "", _photo(photos, f)]
                 for i, f in enumerate(sort_for_list(grouped[name]), start=1)]
         docs.append(Doc(

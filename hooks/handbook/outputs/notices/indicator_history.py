@@ -48,6 +48,7 @@ def verdict_changes(archive: Archive, period: Period) -> list[list] | None:
     if _git(archive.project.root, "rev-parse", "--is-inside-work-tree") is None:
         return None
     before = _verdicts_at(archive, period.start)
+    after: dict[int, str] | None
     if period.end >= archive.project.plan.today:
         after = {n: verdict_label(r) for n, r in archive.indicators.items()}
     else:
