@@ -7,40 +7,20 @@ canonical. A name that is neither a unit nor a group is an error with the neares
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handbook.problems import did_you_mean, listing, nearest_material, nearest_number
-from handbook.model import (
-    Assignment,
-    Diagnostic,
-    Forge,
-    Group,
-    Kind,
-    Plan,
-    Rule,
-    Stage,
-    Standard,
-    Unit,
-    Waiver,
-)
+from handbook.problems import did_you_mean, nearest_material, nearest_number
+from handbook.model import Diagnostic, Forge, Kind, Plan, Rule, Stage, Standard, Waiver
 from handbook.load.forge import load_forge
 from handbook.load.standard import MATERIAL_ID, Broken, check_target, parse_rule
 from handbook.settings import resolve_today
 from handbook.load.suppliers import read_suppliers
 from handbook.load.yamlload import Fields, LineDict, Source, check_date, entries, open_data_file, shown
-
-log = logging.getLogger(__name__)
-
-LOCAL = "standards/local"
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def rel(name: str) -> str:
-    return f"{LOCAL}/{name}"
+from handbook.load.entries import local
+from handbook.load.units import Roster, load_units
+from handbook.load.assignments import build_assignments, load_assignment_blocks, warn_idle_units
 
 
 # --------------------------------------------------------------------------- city.yml
@@ -65,7 +45,7 @@ def default_window(review_year: int) -> tuple[int, ...]:
 
 def _load_city(root: Path, diagnostics: list[Diagnostic]) -> CitySettings:
     known = ("city", "kind", "review_year", "window", "today", "max_file_mb", "forge", "min_ranked_cells")
-    src, top = open_data_file(root, rel("city.yml"), diagnostics, known, required_keys=("city", "kind", "review_year"))
+    src, top = open_data_file(root, local("city.yml"), diagnostics, known, required_keys=("city", "kind", "review_year"))
     settings = CitySettings(review_year=dt.date.today().year)
     if top is None:
         settings.window = default_window(settings.review_year)
@@ -79,7 +59,8 @@ def _load_city(root: Path, diagnostics: list[Diagnostic]) -> CitySettings:
     if top.has("forge"):
         settings.forge = load_forge(src, top.raw("forge"), top.line_of_key("forge"))
     # A unit owing fewer cells than this is listed in the ranking but not ranked (1 of 1 is no 100 %).
-    settings.min_ranked_cells = top.integer("min_ranked_cells", lo=0, hi=10_000, default=5)
+    ranked = top.integer("min_ranked_cells", lo=0, hi=10_000, default=5)
+    settings.min_ranked_cells = 5 if ranked is None else ranked  # 0 is a valid setting: rank everyone
     return settings
 
 
@@ -109,274 +90,6 @@ def _window(src: Source, top: Fields, review_year: int) -> tuple[int, ...]:
     return tuple(sorted(years)) or default_window(review_year)
 
 
-# --------------------------------------------------------------------------- units.yml
-
-
-@dataclass(slots=True)
-class Roster:
-    """Units and groups, plus the index every unit list is resolved against."""
-
-    units: dict[str, Unit] = field(default_factory=dict)
-    groups: dict[str, Group] = field(default_factory=dict)
-    alias_index: dict[str, str] = field(default_factory=dict)
-    slugs: dict[str, Unit] = field(default_factory=dict)
-    accounts: dict[str, str] = field(default_factory=dict)  # a person's forge account (no "@") → canonical name
-    emails: dict[str, str] = field(default_factory=dict)  # git author e-mail, lower case → canonical name
-    broken: set[str] = field(default_factory=set)  # names of unit entries not loaded: not reported again
-
-    def known_names(self) -> list[str]:
-        return [*self.alias_index, *self.groups]
-
-    def resolve(self, name: str) -> tuple[str, str] | None:
-        """("unit", canonical) or ("group", name), or None when unknown."""
-        canonical = self.alias_index.get(name.strip())
-        if canonical is not None:
-            return "unit", canonical
-        if name.strip() in self.groups:
-            return "group", name.strip()
-        return None
-
-
-_UNIT_FIELDS = ("name", "slug", "full_name", "aliases", "kind", "parent", "liaison", "accounts", "emails", "roles")
-
-
-def _load_units(root: Path, diagnostics: list[Diagnostic]) -> Roster:
-    src, top = open_data_file(root, rel("units.yml"), diagnostics, ("units", "groups"))
-    roster = Roster()
-    parents: list[tuple[Unit, int]] = []
-    for index, (value, line) in enumerate(entries(top, "units"), start=1):
-        found = _unit(src, value, line, index, roster)
-        if found is not None and found[0].parent:
-            parents.append(found)
-    for index, (value, line) in enumerate(entries(top, "groups"), start=1):
-        _group(src, value, line, index, roster)
-    for unit, parent_line in parents:  # after all units: a parent may be listed later
-        _check_parent(src, unit, parent_line, roster)
-    return roster
-
-
-def _unit(src: Source, value: Any, line: int, index: int, roster: Roster) -> tuple[Unit, int] | None:
-    """The unit and the line of its ``parent``; None when unusable (reported)."""
-    f = Fields.of(src, value, line, f"第 {index} 个单位", _UNIT_FIELDS, ("name", "slug"))
-    if f is None:
-        return None
-    name = f.required_text("name", "单位的规范简称，如 市卫健委")
-    slug = f.required_text("slug", "英文短名，如 wjw")
-    aliases = f.text_list("aliases")
-    if name is None or slug is None:
-        roster.broken |= {n for n in (name, f.text("full_name"), *(a for a, _ in aliases)) if n}
-        return None
-    if name in roster.units:
-        src.error(f.line("name"), f"单位名称“{name}”重复（{roster.units[name].where} 已有）", "每个单位只写一次；别名写进 aliases", "duplicate-unit")
-        return None
-    unit = Unit(
-        name=name,
-        slug=slug,
-        full_name=f.text("full_name") or "",
-        aliases=tuple(a for a, _ in aliases),
-        kind=f.text("kind") or "",
-        parent=f.text("parent", None) or None,
-        liaison=f.text("liaison") or "",
-        accounts=tuple(a for a, _ in f.text_list("accounts")),
-        emails=tuple(e for e, _ in f.text_list("emails")),
-        where=src.where(line),
-        roles=tuple(dict.fromkeys(r for r, _ in f.text_list("roles"))),
-    )
-    _check_slug(src, unit, f.line("slug"), roster)
-    _index_committers(src, unit, f, roster)
-    names = [(name, f.line("name"))] + ([(unit.full_name, f.line("full_name"))] if unit.full_name else []) + aliases
-    _index_names(src, unit, names, roster)
-    roster.units[name] = unit
-    return unit, f.line("parent")
-
-
-def _check_slug(src: Source, unit: Unit, line: int, roster: Roster) -> None:
-    if not SLUG.match(unit.slug):
-        src.error(line, f"单位“{unit.name}”的 slug“{unit.slug}”无效", "只用小写英文字母、数字和连字符，如 wjw、cgj", "bad-slug")
-    elif unit.slug in roster.slugs:
-        other = roster.slugs[unit.slug]
-        src.error(line, f"slug“{unit.slug}”重复（单位“{other.name}”在 {other.where} 已使用）", "每个单位的 slug 必须不同", "duplicate-slug")
-    else:
-        roster.slugs[unit.slug] = unit
-
-
-def _index_names(src: Source, unit: Unit, names: list[tuple[str, int]], roster: Roster) -> None:
-    for text, line in names:
-        owner = roster.alias_index.get(text)
-        if owner is not None and owner != unit.name:
-            src.error(line, f"名称或别名“{text}”已属于单位“{owner}”（{roster.units[owner].where}）", "同一个名称只能指向一个单位；删去其中一处", "duplicate-alias")
-            continue
-        roster.alias_index[text] = unit.name
-
-
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _index_committers(src: Source, unit: Unit, f: Fields, roster: Roster) -> None:
-    """A person's account (``@zhangsan``) and e-mail name one unit: it is the committer's unit. Group accounts
-    (``@dengfeng/wjw``, with a "/") are CODEOWNERS teams, shared by units, never a committer."""
-    for account, line in f.text_list("accounts"):
-        name = account.lstrip("@")
-        if "/" in name:
-            continue
-        owner = roster.accounts.setdefault(name, unit.name)
-        if owner != unit.name:
-            src.error(line, f"账号“{account}”已登记给单位“{owner}”", "一个人的账号只能属于一个单位；删去其中一处（共用的用群组账号，如 @dengfeng/wjw）", "duplicate-account")
-    for email, line in f.text_list("emails"):
-        if EMAIL.match(email) is None:
-            src.error(line, f"单位“{unit.name}”的邮箱“{email}”格式不对", "写成 名字@域名，如 liaison@example.gov.cn（即联络员在代码托管平台上登记的提交邮箱）", "bad-email")
-            continue
-        owner = roster.emails.setdefault(email.lower(), unit.name)
-        if owner != unit.name:
-            src.error(line, f"邮箱“{email}”已登记给单位“{owner}”", "一个邮箱只能属于一个单位；删去其中一处", "duplicate-email")
-
-
-def _group(src: Source, value: Any, line: int, index: int, roster: Roster) -> None:
-    f = Fields.of(src, value, line, f"第 {index} 个泛指单位（groups）", ("name",), ("name",))
-    name = f.required_text("name", "泛指单位的原文，如 其它市直机关、事（企）业单位") if f is not None else None
-    if name is None:
-        return
-    if name in roster.alias_index or name in roster.groups:
-        src.error(f.line("name"), f"泛指单位“{name}”与已有的单位或泛指单位重名", "删去其中一处", "duplicate-group")
-        return
-    roster.groups[name] = Group(name, src.where(line))
-
-
-def _check_parent(src: Source, unit: Unit, line: int, roster: Roster) -> None:
-    parent = roster.alias_index.get(unit.parent or "")
-    if parent is None and unit.parent in roster.broken:
-        unit.parent = None
-    elif parent is None:
-        src.error(line, f"单位“{unit.name}”的上级单位“{unit.parent}”不存在", did_you_mean(unit.parent, roster.alias_index, fallback="parent 应为 units.yml 中某个单位的名称"), "unknown-unit")
-        unit.parent = None
-    elif parent == unit.name:
-        src.error(line, f"单位“{unit.name}”的上级单位不能是它自己", "删去 parent", "bad-parent")
-        unit.parent = None
-    else:
-        unit.parent = parent
-
-
-# --------------------------------------------------------------------------- assignments.yml
-
-
-@dataclass(slots=True)
-class Duty:
-    """One ``lead/responsible/duty`` block as written (category default or item override)."""
-
-    line: int
-    lead: list[tuple[str, int]] | None = None
-    responsible: list[tuple[str, int]] | None = None
-    duty: str | None = None
-
-
-def _load_assignment_blocks(root: Path, diagnostics: list[Diagnostic], standard: Standard, broken: Broken) -> tuple[Source, dict[int, Duty], dict[int, Duty], Any]:
-    src, top = open_data_file(root, rel("assignments.yml"), diagnostics, ("categories", "items", "suppliers"))
-    if top is None:
-        return src, {}, {}, None
-    categories = {c.number: c for c in standard.categories}
-    by_category = _duty_blocks(src, top, "categories", categories, "分类", broken.categories)
-    by_item = _duty_blocks(src, top, "items", standard.items, "事项", broken.items)
-    return src, by_category, by_item, top.mapping("suppliers") if top.has("suppliers") else None
-
-
-def _duty_blocks(src: Source, top: Fields, key: str, valid: dict[int, Any], noun: str, broken: set[int]) -> dict[int, Duty]:
-    """The blocks of ``categories:`` or ``items:``. One naming a broken entry is read without complaint:
-    its own error stands, and the items of a category whose number was mistyped still get their units."""
-    blocks = top.mapping(key)
-    if blocks is None:
-        return {}
-    out: dict[int, Duty] = {}
-    for number, value in blocks.items():
-        line = blocks.key_line(number)
-        if isinstance(number, bool) or not isinstance(number, int):
-            src.error(line, f"{key} 下的键“{number}”应为{noun}编号（整数）", "写成不带引号的数字，如 1:", "wrong-type")
-            continue
-        if valid and number not in valid and number not in broken:
-            src.error(line, f"{noun} {number} 不存在", f"可用的{noun}编号：{listing(sorted(valid))}", f"unknown-{'category' if key == 'categories' else 'item'}")
-            continue
-        f = Fields.of(src, value, line, f"{noun} {number} 的分工", ("lead", "responsible", "duty"))
-        if f is None:
-            continue
-        out[number] = Duty(
-            line=line,
-            lead=f.text_list("lead") if f.has("lead") else None,
-            responsible=f.text_list("responsible") if f.has("responsible") else None,
-            duty=f.text("duty", None),
-        )
-    return out
-
-
-def _resolve_list(src: Source, names: list[tuple[str, int]], roster: Roster, *, lead: bool) -> tuple[list[str], list[str]]:
-    """Canonical unit names and group names of one list; unknown names are errors."""
-    units: list[str] = []
-    groups: list[str] = []
-    for name, line in names:
-        found = roster.resolve(name)
-        if found is None and name in roster.broken:
-            continue
-        if found is None:
-            src.error(line, f"单位“{name}”不在 units.yml 中", did_you_mean(name, roster.known_names(), fallback="先在 units.yml 中登记该单位（或写进 groups），或改用已登记的名称"), "unknown-unit")
-        elif found[0] == "group" and lead:
-            src.error(line, f"牵头单位不能是泛指单位“{name}”", "牵头单位必须是 units.yml 中的具体单位", "group-as-lead")
-        elif found[0] == "group":
-            if found[1] not in groups:
-                groups.append(found[1])
-        elif found[1] not in units:
-            units.append(found[1])
-    return units, groups
-
-
-def _build_assignments(src: Source, standard: Standard, roster: Roster, by_category: dict[int, Duty], by_item: dict[int, Duty]) -> dict[int, Assignment]:
-    """Every item's lead and responsible units: the item's own lists, else its category's."""
-    cache: dict[tuple[int, str], tuple[list[str], list[str]]] = {}
-    for block in [*by_category.values(), *by_item.values()]:  # check every list, even one no item uses
-        for which in ("lead", "responsible"):
-            _pick(src, roster, cache, block, None, which)
-    assignments: dict[int, Assignment] = {}
-    for item in standard.items.values():
-        base, own = by_category.get(item.category), by_item.get(item.number)
-        lead, _ = _pick(src, roster, cache, base, own, "lead")
-        responsible, groups = _pick(src, roster, cache, base, own, "responsible")
-        line = own.line if own is not None else (base.line if base is not None else 0)
-        if not lead:
-            src.error(line, f"事项 {item.number} 没有牵头单位", f"在 assignments.yml 的 categories.{item.category}.lead 或 items.{item.number}.lead 中写上牵头单位", "no-lead")
-        duty = _pick_duty(base, own)
-        everyone = [u for u in lead if u not in responsible] + responsible
-        assignments[item.number] = Assignment(item.number, tuple(lead), tuple(everyone), tuple(groups), duty, src.where(line))
-    return assignments
-
-
-def _pick(src: Source, roster: Roster, cache: dict, base: Duty | None, own: Duty | None, which: str) -> tuple[list[str], list[str]]:
-    """Resolve the item's list ``which`` (lead/responsible), falling back to the category's.
-
-    Each written list is resolved once (cached by its line), so an unknown name is reported once
-    rather than once for every item of the category.
-    """
-    block = own if own is not None and getattr(own, which) is not None else base
-    names = getattr(block, which) if block is not None else None
-    if block is None or names is None:
-        return [], []
-    key = (block.line, which)
-    if key not in cache:
-        cache[key] = _resolve_list(src, names, roster, lead=which == "lead")
-    return cache[key]
-
-
-def _pick_duty(base: Duty | None, own: Duty | None) -> str:
-    if own is not None and own.duty is not None:
-        return own.duty
-    return (base.duty if base is not None else None) or ""
-
-
-def _warn_idle_units(roster: Roster, assignments: dict[int, Assignment], owners: dict[int, str], diagnostics: list[Diagnostic]) -> None:
-    busy = {u for a in assignments.values() for u in (*a.lead, *a.responsible)} | set(owners.values())
-    busy |= {u.parent for u in roster.units.values() if u.parent}
-    src = Source(rel("units.yml"), diagnostics)
-    for unit in roster.units.values():
-        if unit.name not in busy:
-            src.warning(unit.where.line if unit.where else 0, f"单位“{unit.name}”既不牵头也不负责任何事项或指标", "在 assignments.yml 中给它分工，或从 units.yml 删去", "idle-unit")
-
-
 # --------------------------------------------------------------------------- deadlines.yml
 
 
@@ -390,7 +103,7 @@ class Deadlines:
 
 def _load_deadlines(root: Path, diagnostics: list[Diagnostic], standard: Standard, broken: Broken) -> Deadlines:
     known = ("stages", "completed_years_due", "current_year_due", "materials")
-    src, top = open_data_file(root, rel("deadlines.yml"), diagnostics, known, required_keys=("completed_years_due", "current_year_due"))
+    src, top = open_data_file(root, local("deadlines.yml"), diagnostics, known, required_keys=("completed_years_due", "current_year_due"))
     out = Deadlines()
     if top is None:
         return out
@@ -456,7 +169,7 @@ def _material_hint(material_id: str, standard: Standard) -> str:
 
 
 def _load_waivers(root: Path, diagnostics: list[Diagnostic], standard: Standard, roster: Roster, broken: Broken) -> list[Waiver]:
-    src, top = open_data_file(root, rel("waivers.yml"), diagnostics, ("waivers",), required=False)
+    src, top = open_data_file(root, local("waivers.yml"), diagnostics, ("waivers",), required=False)
     waivers: list[Waiver] = []
     for index, (value, line) in enumerate(entries(top, "waivers"), start=1):
         waiver = _waiver(src, value, line, index, standard, roster, broken)
@@ -514,7 +227,7 @@ def _waiver_unit(src: Source, f: Fields, roster: Roster) -> str | None:
 
 
 def _load_local_indicators(root: Path, diagnostics: list[Diagnostic], standard: Standard, roster: Roster, broken: Broken) -> tuple[dict[int, str], dict[int, tuple[str, Rule]]]:
-    src, top = open_data_file(root, rel("indicators.yml"), diagnostics, ("owners", "overrides"), required=False)
+    src, top = open_data_file(root, local("indicators.yml"), diagnostics, ("owners", "overrides"), required=False)
     if top is None:
         return {}, {}
     owners: dict[int, str] = {}
@@ -574,15 +287,15 @@ def load_plan(root: Path, standard: Standard, diagnostics: list[Diagnostic], *, 
     """
     broken = broken if broken is not None else Broken()
     city = _load_city(root, diagnostics)
-    roster = _load_units(root, diagnostics)
-    src, by_category, by_item, supplier_block = _load_assignment_blocks(root, diagnostics, standard, broken)
-    assignments = _build_assignments(src, standard, roster, by_category, by_item) if (root / rel("assignments.yml")).is_file() else {}
+    roster = load_units(root, diagnostics)
+    src, by_category, by_item, supplier_block = load_assignment_blocks(root, diagnostics, standard, broken)
+    assignments = build_assignments(src, standard, roster, by_category, by_item) if (root / local("assignments.yml")).is_file() else {}
     explicit = read_suppliers(src, supplier_block, standard, roster.alias_index, roster.broken, broken)
     deadlines = _load_deadlines(root, diagnostics, standard, broken)
     waivers = _load_waivers(root, diagnostics, standard, roster, broken)
     owners, targets = _load_local_indicators(root, diagnostics, standard, roster, broken)
     if standard.items:  # with no items loaded every unit would look idle: items.yml's error says why
-        _warn_idle_units(roster, assignments, owners, diagnostics)
+        warn_idle_units(roster, assignments, owners, diagnostics)
     fallback = dt.date(city.review_year, 12, 31)
     return Plan(
         city=city.city,
@@ -608,4 +321,3 @@ def load_plan(root: Path, standard: Standard, diagnostics: list[Diagnostic], *, 
         explicit_suppliers=explicit,
         min_ranked_cells=city.min_ranked_cells,
     )
-
