@@ -9,7 +9,7 @@ from typing import Any
 from handbook.problems import did_you_mean, listing
 from handbook.model import Assignment, Diagnostic, Standard
 from handbook.load.standard import Broken
-from handbook.load.yamlload import Fields, Source, open_data_file
+from handbook.load.fields import Fields, Source, open_data_file
 from handbook.load.entries import local
 from handbook.load.units import Roster
 

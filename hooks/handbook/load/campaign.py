@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from handbook.load.yamlload import Fields, open_data_file
+from handbook.load.fields import Fields, open_data_file
 from handbook.model import Campaign, Diagnostic
 
 __all__ = ["CAMPAIGN_FILE", "Campaign", "load_campaign"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from handbook.problems import did_you_mean, listing
 from handbook.model import EACH, TIMINGS, Diagnostic, Item, Material, Slot
-from handbook.load.yamlload import Fields, Source, entries, open_data_file
+from handbook.load.fields import Fields, Source, entries, open_data_file
 from handbook.load.entries import MAX_ITEM, Broken, dropped, entry_number, nearest_hint, rel, unread, where_line
 
 FORMATS = ("pdf", "ofd", "jpg", "jpeg", "png", "docx", "doc", "xlsx", "xls", "mp4", "zip")

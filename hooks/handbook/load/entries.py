@@ -12,7 +12,7 @@ from typing import Any
 
 from handbook.problems import nearest_number
 from handbook.model import Where
-from handbook.load.yamlload import Source, entries
+from handbook.load.fields import Source, entries
 
 NATIONAL = "standards/national"
 LOCAL = "standards/local"

@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 from handbook.model import Forge, ForgeKind
 from handbook.problems import did_you_mean
-from handbook.load.yamlload import Fields, Source
+from handbook.load.fields import Fields, Source
 
 KEYS = ("kind", "base_url", "repository", "branch")
 # A Gitea owner/repo, or a GitLab group/subgroups/project: letters, digits, "-", "_", "." in each part.

@@ -10,7 +10,7 @@ from typing import Any
 
 from handbook.problems import did_you_mean, listing
 from handbook.model import OPERATORS, TRENDS, CountyVariant, Diagnostic, Indicator, Item, Rule, RuleKind
-from handbook.load.yamlload import Fields, Source, open_data_file
+from handbook.load.fields import Fields, Source, open_data_file
 from handbook.load.entries import MAX_INDICATOR, MAX_ITEM, Broken, Lines, nearest_hint, numbered, rel, where_line
 
 GRADES = ("A", "B", "C", "D")

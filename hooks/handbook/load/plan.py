@@ -17,7 +17,8 @@ from handbook.load.forge import load_forge
 from handbook.load.standard import MATERIAL_ID, Broken, check_target, parse_rule
 from handbook.settings import resolve_today
 from handbook.load.suppliers import read_suppliers
-from handbook.load.yamlload import Fields, LineDict, Source, check_date, entries, open_data_file, shown
+from handbook.load.yamlload import LineDict
+from handbook.load.fields import Fields, Source, check_date, entries, open_data_file, shown
 from handbook.load.entries import local
 from handbook.load.units import Roster, load_units
 from handbook.load.assignments import build_assignments, load_assignment_blocks, warn_idle_units

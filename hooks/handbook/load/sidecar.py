@@ -30,7 +30,8 @@ from handbook.util.text import nfkc, personal_data
 from handbook.util.files import open_readonly
 from handbook.util.faults import processing
 from handbook.model import Diagnostic, Level, Problem, Sidecar, Standard, Where
-from handbook.load.yamlload import Fields, LineDict, LineList, Source, load_yaml_text, shown
+from handbook.load.yamlload import LineDict, LineList, load_yaml_text
+from handbook.load.fields import Fields, Source, shown
 
 log = logging.getLogger(__name__)
 

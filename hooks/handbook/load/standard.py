@@ -13,7 +13,7 @@ from typing import Any
 
 from handbook.problems import did_you_mean, listing
 from handbook.model import Category, Diagnostic, Item, Kind, Slot, Standard
-from handbook.load.yamlload import Fields, Source, entries, open_data_file
+from handbook.load.fields import Fields, Source, entries, open_data_file
 from handbook.load.entries import MAX_CATEGORY, MAX_INDICATOR, MAX_ITEM, Broken, Lines, nearest_hint, numbered, rel, where_line
 from handbook.load.checklists import MATERIAL_ID, load_checklists
 from handbook.load.indicator_rules import check_indicator_links, check_target, load_indicators, parse_rule, read_target

@@ -19,7 +19,7 @@ from typing import Any
 from handbook.model import Diagnostic, Material, Obligation, Plan, Standard
 from handbook.problems import did_you_mean, listing
 from handbook.load.standard import MATERIAL_ID, Broken
-from handbook.load.yamlload import Source, shown
+from handbook.load.fields import Source, shown
 
 UNITS_FILE = "standards/local/units.yml"
 

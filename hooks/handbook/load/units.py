@@ -9,7 +9,7 @@ from typing import Any
 
 from handbook.problems import did_you_mean
 from handbook.model import Diagnostic, Group, Unit
-from handbook.load.yamlload import Fields, Source, entries, open_data_file
+from handbook.load.fields import Fields, Source, entries, open_data_file
 from handbook.load.entries import local
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
