@@ -623,6 +623,11 @@ class Archive:
     def problem_files(self) -> list[EvidenceFile]:
         return [f for f in self.files if f.problems]
 
+    def build_diagnostics(self) -> list[Diagnostic]:
+        """Every diagnostic a site build reports (so ``mkdocs build --strict`` fails on it): the project's
+        and the findings table's bad rows. A file's own problems are shown on the 问题文件 page instead."""
+        return [*self.project.diagnostics, *self.finding_problems]
+
 
 # --------------------------------------------------------------------------- field findings (督查, 暗访 …)
 

@@ -106,7 +106,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return self.build.archive
 
     def _report(self, archive: Archive) -> None:
-        for diagnostic in archive.project.diagnostics:
+        for diagnostic in archive.build_diagnostics():
             if diagnostic.level is Level.ERROR:
                 log.error(str(diagnostic))
             elif self.config.fail_on == "warning":

@@ -788,4 +788,5 @@ def _problems(site: Site) -> str:
         file_count=len(files),
         diagnostics=site.project.diagnostics,
         indicator_problems=site.archive.indicator_problems,
+        finding_problems=site.archive.finding_problems,
     )
