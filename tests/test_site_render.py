@@ -244,7 +244,7 @@ def test_page_matches_golden(pages, uri):
 
 
 def test_every_page_has_a_stable_uri(pages):
-    expected = {"index.md", "missing.md", "problems.md", "indicators.md", "units/index.md", "findings.md",
+    expected = {"index.md", "missing.md", "problems.md", "indicators.md", "units/index.md", "findings.md", "briefing.md",
                 *(f"categories/{n}.md" for n in range(1, 8)), "items/01.md", "items/03.md", "items/45.md",
                 "units/aiwei.md", "units/wjw.md", "units/cgj.md", "units/jkzx.md", "units/songyang.md"}
     assert set(pages) == expected

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from handbook.model import Archive, EvidenceFile, Finding, Status
@@ -208,3 +208,57 @@ def completion_change(archive: Archive, period: Period, collected: Collected | N
     categories = {c.number: change(("category", c.number)) for c in archive.project.standard.categories}
     units = {name: change(("unit", name)) for name in archive.project.plan.units if collected.required.get(("unit", name))}
     return {"all": change(("all",)), "categories": categories, "units": units}
+
+
+# --------------------------------------------------------------------------- the 工作简报's figures
+
+UNKNOWN_UNIT = "（单位不明）"
+
+
+@dataclass(slots=True)
+class UnitChange:
+    unit: str
+    received: int  # files received in the period
+    before: float | None  # completion % the day before the period
+    after: float | None  # … on its last day
+
+
+@dataclass(slots=True)
+class Briefing:
+    """What the 工作简报 says of a period: the same figures on the site and in the office's XLSX/PDF."""
+
+    period: Period
+    received: list[EvidenceFile]
+    change: dict  # completion_change(): "all", "categories", "units" → {"before", "after"}
+    units: list[UnitChange]  # units whose completion changed or that sent files, in the plan's order
+    findings: dict  # findings_in()
+    opened: list[Finding]  # found in the period, by date then id
+    closed: list[Finding]  # rectified in the period, by date then id
+
+
+def briefing(archive: Archive, period: Period, collected: Collected | None = None) -> Briefing:
+    collected = collected or Collected(archive)
+    received = files_received(archive, period)
+    change = completion_change(archive, period, collected)
+    figures = findings_in(archive.findings, period)
+    by_unit = Counter(f.unit or f.unit_raw or UNKNOWN_UNIT for f in received)
+    return Briefing(period, received, change, _unit_changes(archive, change["units"], by_unit), figures,
+                    sorted(figures["opened"], key=lambda f: (f.found, f.id)),
+                    sorted(figures["closed"], key=lambda f: (f.fixed, f.id)))
+
+
+def _unit_changes(archive: Archive, changes: dict, by_unit: Counter) -> list[UnitChange]:
+    """Units whose completion changed or that sent files (one that owes nothing too), in the plan's order;
+    files naming no known unit last, so every received file is counted somewhere."""
+    order = [*archive.project.plan.units, *sorted(set(by_unit) - set(archive.project.plan.units))]
+    rows = []
+    for name in order:
+        change = changes.get(name, {"before": None, "after": None})
+        if change["before"] != change["after"] or by_unit.get(name):
+            rows.append(UnitChange(name, by_unit.get(name, 0), change["before"], change["after"]))
+    return rows
+
+
+def delta(before: float | None, after: float | None) -> float | None:
+    """The change in percentage points, rounded as the figures are; None when either end is unknown."""
+    return None if before is None or after is None else round(after - before, 1)

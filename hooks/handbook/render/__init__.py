@@ -38,6 +38,7 @@ from handbook.model import (
 )
 from handbook.render import charts, context, listings
 from handbook.render.upload import upload_view, worklist_links
+from handbook.render import briefing
 from handbook.render import findings as field_views
 from handbook.render import progress
 from handbook.render.thumbs import Photos
@@ -345,6 +346,7 @@ def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_url
     pages["indicators.md"] = _indicators(site)
     pages[field_views.FINDINGS_URI] = _render("findings.md.j2", field_views.FINDINGS_URI, site,
                                               **field_views.findings_page_values(site))
+    pages[briefing.BRIEFING_URI] = _render("briefing.md.j2", briefing.BRIEFING_URI, site, **briefing.briefing_page_values(site))
     return pages
 
 

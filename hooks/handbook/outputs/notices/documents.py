@@ -7,7 +7,7 @@ same Doc into XLSX and PDF, so both always say the same thing.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,23 +164,19 @@ def bulletin(archive: Archive, period: report.Period) -> Doc:
 
 
 def briefing(archive: Archive, period: report.Period, indicator_changes: list[list] | None = None) -> Doc:
-    collected = report.Collected(archive)
-    received = report.files_received(archive, period)
-    change = report.completion_change(archive, period, collected)
-    figures = report.findings_in(archive.findings, period)
-    by_unit = Counter(f.unit or f.unit_raw or "（单位不明）" for f in received)
-    intro = [f"本期（{period.start.isoformat()} 至 {period.end.isoformat()}）收到材料文件 {len(received)} 份；"
+    b = report.briefing(archive, period)
+    change, figures = b.change, b.findings
+    intro = [f"本期（{period.start.isoformat()} 至 {period.end.isoformat()}）收到材料文件 {len(b.received)} 份；"
              f"全市材料完成率 {_pct(change['all']['before'])} → {_pct(change['all']['after'])}；"
              f"新发现问题 {len(figures['opened'])} 个，整改 {len(figures['closed'])} 个，期末未整改 {len(figures['open_at_end'])} 个。"]
     categories = [[f"{c.numeral}、{c.title}", _pct(change["categories"][c.number]["before"]),
                    _pct(change["categories"][c.number]["after"]), _delta(change["categories"][c.number])]
                   for c in archive.project.standard.categories]
-    units = [[name, by_unit.get(name, 0), _pct(v["before"]), _pct(v["after"]), _delta(v)]
-             for name, v in change["units"].items() if v["before"] != v["after"] or by_unit.get(name)]
-    opened = [[f.id, f.found, f.source, f.area_unit or f.area_raw, f.place, f.problem, f.state.value]
-              for f in sorted(figures["opened"], key=lambda f: (f.found, f.id))]
+    units = [[u.unit, u.received, _pct(u.before), _pct(u.after), _delta({"before": u.before, "after": u.after})]
+             for u in b.units]
+    opened = [[f.id, f.found, f.source, f.area_unit or f.area_raw, f.place, f.problem, f.state.value] for f in b.opened]
     closed = [[f.id, f.fixed, f.area_unit or f.area_raw, f.place, "按期" if f.on_time else "逾期后", f.confirmer or "待确认"]
-              for f in sorted(figures["closed"], key=lambda f: (f.fixed, f.id))]
+              for f in b.closed]
     tables = [
         Table("各类别完成率变化", ("类别", "期初", "期末", "变化"), categories, (30, 12, 12, 12)),
         Table("各单位收到文件与完成率变化", ("单位", "收到文件", "期初", "期末", "变化"), units, (26, 10, 12, 12, 12),
@@ -196,7 +192,5 @@ def briefing(archive: Archive, period: report.Period, indicator_changes: list[li
 
 
 def _delta(change: dict) -> str:
-    before, after = change["before"], change["after"]
-    if before is None or after is None:
-        return "—"
-    return f"{after - before:+.1f}"
+    points = report.delta(change["before"], change["after"])
+    return "—" if points is None else f"{points:+.1f}"
