@@ -92,6 +92,10 @@ def test_last_month_and_the_months_before(pages):
     assert "2026年5月" not in history
 
 
+def test_the_command_for_the_paper_one_names_this_month(pages):
+    assert "<code>python -m handbook notices --kind 简报 --period 2026-11</code>" in pages["briefing.md"]
+
+
 def test_the_findings_page_and_home_link_the_briefing(pages):
     assert "[工作简报](briefing.md)" in pages["findings.md"]
     assert "[本月工作简报](briefing.md)" in pages["index.md"]
