@@ -2,7 +2,7 @@
 
 The office keeps its 问题台账 in Excel: one row per problem an inspection found (暗访, 督查, 模拟检查, 群众投诉,
 上级反馈), with photos in evidence/findings/photos/. Cells are read as text by the indicator table's readers
-(UTF-8 or GBK CSV, every XLSX sheet from row 1), then checked here. A bad row is reported with the row number
+(``handbook.scan.tables``: UTF-8 or GBK CSV, every XLSX sheet from row 1), then checked here. A bad row is reported with the row number
 people see (the header is row 1), what is wrong and the fix, and is still kept: nothing the office typed is
 dropped, the finding is shown marked and the other fields still count.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 from handbook.model import FINDING_SOURCES, Diagnostic, Finding, Plan, Where
 from handbook.problems import did_you_mean, error, suggest, warning
-# The indicator table's readers: same encodings, same sheets, same "cell as the person sees it".
-from handbook.scan.indicator_table import _read_csv, _read_xlsx, _TableError, normalize_text, parse_int
+# The indicator table's readers too: same encodings, same sheets, same "cell as the person sees it".
+from handbook.scan.tables import Columns, data_rows, filled_rows, normalize_text, parse_int, read_sheets
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ TABLE_NAMES = ("findings.xlsx", "findings.csv")
 PHOTOS = "photos"  # under evidence/findings/
 MAX_BYTES = 20 * 1024 * 1024  # a 台账 of thousands of rows is well under 1 MB; bigger is not a table
 MAX_ROWS = 20_000
+TOO_LARGE_FIX = "照片请放进 evidence/findings/photos/，表格里只写照片文件名"
 NOTES_SHEET = "填写说明"  # the template's second sheet: read by people, not by us
 
 # Canonical column → the headers people write for it (the template writes the first).
@@ -49,7 +50,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_COLUMNS = ("编号", "日期", "来源", "地点", "条目", "问题描述", "属地单位", "整改期限")
 HEADER_TEXT = "、".join(COLUMNS)
-_HEADER_INDEX = {normalize_text(alias): column for column, aliases in COLUMNS.items() for alias in aliases}
+_COLUMNS = Columns(COLUMNS, REQUIRED_COLUMNS)
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _PHOTO_SPLIT = re.compile(r"[;；,，、\n]+")
 YES = frozenset({"是", "不公开", "√", "true", "1", "y", "yes"})
@@ -94,13 +95,10 @@ def _read(path: Path, shown: str) -> tuple[list[list[str]] | None, list[Diagnost
         return None, [error(Where(shown), f"问题台账无法读取：{exc}", "检查文件权限", "unreadable-table")]
     if size > MAX_BYTES:
         return None, [error(Where(shown), f"问题台账有 {size // (1024 * 1024)} MB，超过 {MAX_BYTES // (1024 * 1024)} MB，未读取",
-                            "照片请放进 evidence/findings/photos/，表格里只写照片文件名", "table-too-large")]
-    try:
-        if path.suffix.lower() == ".csv":
-            return _read_csv(path), []
-        sheets = list(_read_xlsx(path, shown))
-    except _TableError as exc:
-        return None, [error(Where(shown), str(exc), exc.fix, "unreadable-table")]
+                            TOO_LARGE_FIX, "table-too-large")]
+    sheets, failure = read_sheets(path, shown, too_large_fix=TOO_LARGE_FIX)
+    if failure is not None:
+        return None, [failure]
     # Each sheet is (name, rows, the reader's own notes on it, e.g. formulas without a cached value).
     diagnostics = list(sheets[0][2]) if sheets and len(sheets[0]) > 2 else []
     diagnostics += [warning(Where(sheet[0]), "问题台账只读取第一个工作表，这个工作表未读取", "把问题都写在第一个工作表里", "extra-sheet")
@@ -109,32 +107,19 @@ def _read(path: Path, shown: str) -> tuple[list[list[str]] | None, list[Diagnost
     return (sheets[0][1] if sheets else []), diagnostics
 
 
-def _positions(header: list[str]) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for index, title in enumerate(header):
-        column = _HEADER_INDEX.get(normalize_text(title))
-        if column and column not in positions:
-            positions[column] = index
-    return positions
-
-
 def _rows(table: list[list[str]], shown: str) -> tuple[list[tuple[Where, dict[str, str]]], list[Diagnostic]]:
     """The header is the first of the first ten rows naming every required column (a title row may be above)."""
-    filled = [i for i, row in enumerate(table) if any(c.strip() for c in row)]
+    filled = filled_rows(table)
     if not filled:
         return [], []  # the blank template: no finding yet
-    header_at = next((i for i in filled[:10] if all(c in _positions(table[i]) for c in REQUIRED_COLUMNS)), None)
+    header_at = _COLUMNS.header_row(table, filled)
     if header_at is None:
-        missing = [c for c in REQUIRED_COLUMNS if c not in _positions(table[filled[0]])]
+        missing = _COLUMNS.missing(table[filled[0]])
         return [], [error(Where(shown, filled[0] + 1), f"问题台账缺少列：{'、'.join(missing)}",
                           f"表头应为：{HEADER_TEXT}（可用 python -m handbook template --findings 生成模板）", "missing-column")]
-    positions = _positions(table[header_at])
     rows: list = []
     diagnostics: list[Diagnostic] = []
-    for index in range(header_at + 1, len(table)):
-        cells = {c: (table[index][i].strip() if i < len(table[index]) else "") for c, i in positions.items()}
-        if not any(cells.values()):
-            continue
+    for index, cells in data_rows(table, header_at, _COLUMNS.positions(table[header_at])):
         if len(rows) == MAX_ROWS:
             diagnostics.append(error(Where(shown, index + 1), f"问题台账超过 {MAX_ROWS} 行，从这一行起未读取",
                                      "把已销号多年的问题移到归档表格里", "too-many-rows"))

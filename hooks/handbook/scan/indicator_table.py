@@ -7,14 +7,11 @@ reported with the spreadsheet row number people see (the header is row 1) and th
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import logging
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +20,7 @@ from handbook.model import Diagnostic, IndicatorValue, Level, RuleKind, Where
 
 from handbook.load.effective import EffectiveIndicator
 from handbook.util.faults import processing
-from handbook.scan.xlsx_guard import SheetFacts, TableLimit, fill_merged, inspect_workbook, sheet_diagnostics
+from handbook.scan.tables import Columns, data_rows, filled_rows, normalize_text, number_text, parse_int, read_sheets
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +76,6 @@ class ParsedValue:
     @property
     def ok(self) -> bool:
         return not self.error
-
-
-def normalize_text(raw: object) -> str:
-    """Full-width to half-width (NFKC), no spaces: "９２．５ ％" → "92.5%"."""
-    text = unicodedata.normalize("NFKC", "" if raw is None else str(raw))
-    return re.sub(r"\s+", "", text)
 
 
 def normalize_unit(text: str) -> str | None:
@@ -159,13 +150,6 @@ def _range_problems(where: Where, number: int, year: int, parsed: ParsedValue, r
     return [warning(where, f"指标 {number} {year} 年数值“{raw}”{why}，请核对", "核实数值和单位后重新填写", "value-out-of-range")]
 
 
-def parse_int(raw: object) -> int | None:
-    """"2023", "２０２３", "2023.0" (Excel), "2023年" → 2023; anything else → None."""
-    text = normalize_text(raw).removesuffix("年")
-    text = re.sub(r"\.0+$", "", text)
-    return int(text) if re.fullmatch(r"\d{1,6}", text) else None
-
-
 # --------------------------------------------------------------------------- reading the table
 
 # Canonical column → the headers people write for it.
@@ -178,7 +162,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "来源": ("来源", "数据来源", "出处", "佐证材料"),
 }
 REQUIRED_COLUMNS = ("指标", "年份", "数值")
-_HEADER_INDEX = {normalize_text(alias): column for column, aliases in COLUMNS.items() for alias in aliases}
+_COLUMNS = Columns(COLUMNS, REQUIRED_COLUMNS)
+TOO_LARGE_FIX = "指标表只需几百行；请删去多余的行后重新保存"
 
 
 @dataclass(slots=True)
@@ -203,16 +188,9 @@ def read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnostic
 
 
 def _read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnostic]]:
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            sheets: list[tuple[str, list, list]] = [(shown_as, _read_csv(path), [])]
-        elif suffix in (".xlsx", ".xlsm"):
-            sheets = list(_read_xlsx(path, shown_as))
-        else:
-            return [], [error(Where(shown_as), f"不支持的表格格式“{path.suffix}”", "请另存为 .xlsx 或 .csv", "bad-table")]
-    except (_TableError, TableLimit) as exc:
-        return [], [error(Where(shown_as), str(exc), exc.fix, "unreadable-table")]
+    sheets, failure = read_sheets(path, shown_as, too_large_fix=TOO_LARGE_FIX)
+    if failure is not None:
+        return [], [failure]
     rows: list[RawRow] = []
     diagnostics: list[Diagnostic] = []
     for name, table, notes in sheets:
@@ -223,105 +201,6 @@ def _read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnosti
     return rows, diagnostics
 
 
-def _column_positions(header: list[str]) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for index, title in enumerate(header):
-        column = _HEADER_INDEX.get(normalize_text(title))
-        if column and column not in positions:
-            positions[column] = index
-    return positions
-
-
-def _missing_columns(header: list[str]) -> list[str]:
-    positions = _column_positions(header)
-    return [c for c in REQUIRED_COLUMNS if c not in positions]
-
-
-MAX_CSV_BYTES = 20 * 1024 * 1024  # ~300 rows are a few KB; 20 MB is 400,000 rows
-
-
-class _TableError(Exception):
-    def __init__(self, problem: str, fix: str) -> None:
-        super().__init__(problem)
-        self.fix = fix
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    """CSV as text rows: UTF-8 (with or without BOM), else GBK/GB18030 as Excel on Chinese Windows saves it.
-
-    The stdlib reader, not pandas: a row with one comma too many must not make the whole table unreadable
-    (it is reported on its own, see ``_rows_of``), and every record is one row as Excel shows it.
-    """
-    size = path.stat().st_size
-    if size > MAX_CSV_BYTES:
-        raise _TableError(f"CSV 有 {size / 1024 / 1024:.1f} MB，超过上限 {MAX_CSV_BYTES // 1024 // 1024} MB",
-                          "指标表只需几百行；请删去多余的行后重新保存")
-    data = path.read_bytes()  # the values table is small (checked above); evidence files are never read this way
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        log.debug("read %s as %s", path, encoding)
-        try:
-            return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-        except csv.Error as exc:
-            raise _TableError(f"CSV 无法解析：{exc}", "请用 Excel 打开后另存为“CSV UTF-8”或 .xlsx") from exc
-    raise _TableError("CSV 文件编码无法识别（既不是 UTF-8 也不是 GBK）", "请用 Excel 打开后另存为“CSV UTF-8”或 .xlsx")
-
-
-def _read_xlsx(path: Path, shown_as: str) -> Iterator[tuple[str, list[list[str]], list[Diagnostic]]]:
-    """Each sheet as text rows, starting at spreadsheet row 1 whatever the sheet's stored dimension says,
-    with what the person must hear about it (hidden, merged cells, formulas without a value).
-
-    ``inspect_workbook`` first: it raises TableLimit before openpyxl loads anything big."""
-    from openpyxl import load_workbook
-
-    facts = inspect_workbook(path, shown_as)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or mislabelled file
-        raise _TableError(f"XLSX 无法打开：{exc}", "请确认文件是 Excel 工作簿（.xlsx），必要时用 Excel 重新保存") from exc
-    try:
-        sheets = workbook.worksheets
-        for sheet in sheets:
-            sheet.reset_dimensions()  # some writers store a wrong dimension; read every row from 1
-            rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(min_row=1, min_col=1)]
-            name = shown_as if len(sheets) == 1 else f"{shown_as} 工作表「{sheet.title}」"
-            fact = facts.get(sheet.title, SheetFacts(sheet.title))
-            fill_merged(rows, fact.merged)
-            yield name, rows, sheet_diagnostics(fact, name)
-    finally:
-        workbook.close()
-
-
-def _cell_text(cell) -> str:
-    """A cell as the person sees it: a number formatted as percent in Excel is stored 0.925 but means 92.5%."""
-    value = getattr(cell, "value", None)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()[:10]
-    if isinstance(value, (int, float)):
-        if "%" in (getattr(cell, "number_format", "") or ""):
-            return _number_text(value * 100) + "%"
-        return _number_text(value)
-    return str(value)
-
-
-def _shown_number(value: float | str | None) -> str:
-    return _number_text(value) if isinstance(value, float) else str(value)
-
-
-def _number_text(number: float) -> str:
-    """Without float noise (0.925*100 → "92.5") and without an exponent."""
-    if float(number).is_integer():
-        return str(int(number))
-    return f"{round(number, 10):.10f}".rstrip("0").rstrip(".")
-
-
 def _rows_of(table: list[list[str]], shown_as: str, *, lenient: bool = False) -> tuple[list[RawRow], list[Diagnostic]]:
     """Map the header row to canonical columns, then every later non-blank row to a RawRow.
 
@@ -329,14 +208,15 @@ def _rows_of(table: list[list[str]], shown_as: str, *, lenient: bool = False) ->
     first non-blank row. ``lenient``: a sheet with no known column at all (say, a sheet of notes in a
     workbook) is only warned about.
     """
-    filled = [i for i, row in enumerate(table) if any(c.strip() for c in row)]
+    filled = filled_rows(table)
     if not filled:
         return [], [warning(Where(shown_as), "表格是空的", "请按模板填写：指标、年份、数值、规划值、填报单位、来源", "empty-table")]
-    header_at = next((i for i in filled[:10] if not _missing_columns(table[i])), filled[0])
+    header_at = _COLUMNS.header_row(table, filled)
+    header_at = filled[0] if header_at is None else header_at
     header = table[header_at]
-    positions = _column_positions(header)
+    positions = _COLUMNS.positions(header)
     diagnostics: list[Diagnostic] = []
-    missing = _missing_columns(header)
+    missing = _COLUMNS.missing(header)
     if missing:
         fix = "表头应为：指标、年份、数值、规划值、填报单位、来源（可用 python -m handbook template --indicators 生成模板）"
         where = Where(shown_as, header_at + 1)
@@ -345,11 +225,8 @@ def _rows_of(table: list[list[str]], shown_as: str, *, lenient: bool = False) ->
         return [], [error(where, f"缺少列：{'、'.join(missing)}", fix, "missing-column")]
     rows = []
     width = len(header)
-    for index in range(header_at + 1, len(table)):
-        cells = {c: (table[index][i].strip() if i < len(table[index]) else "") for c, i in positions.items()}
+    for index, cells in data_rows(table, header_at, positions):
         row = RawRow(Where(shown_as, index + 1), cells)
-        if row.blank:
-            continue
         rows.append(row)
         extra = [c for c in table[index][width:] if c.strip()]
         if extra:  # usually an unquoted comma inside 来源: the text after it would be lost
@@ -431,6 +308,10 @@ def _check_row(
     return value, problems
 
 
+def _shown_number(value: float | str | None) -> str:
+    return number_text(value) if isinstance(value, float) else str(value)
+
+
 def _indicator_number(text: str, names: dict[str, int]) -> int | None:
     plain = normalize_text(text)
     if plain in names:
@@ -470,7 +351,7 @@ def _kind_problems(where: Where, indicator: EffectiveIndicator, parsed: ParsedVa
     if expected == "%" and not parsed.unit and 0 < value <= 1 and (indicator.rule.value or 0) > 1:
         problems.append(warning(
             where,
-            f"指标 {number} 数值 {_number_text(value)} 像是小数形式的比例（{_number_text(value * 100)}%？）",
+            f"指标 {number} 数值 {number_text(value)} 像是小数形式的比例（{number_text(value * 100)}%？）",
             "百分比请填 92.5 或 92.5%，不要填 0.925",
             "fraction-percent",
         ))
