@@ -121,7 +121,7 @@ def _resave(source: Path, target: Path) -> None:
             buffer = io.BytesIO()
             options = {"quality": JPEG_QUALITY} if kind == "JPEG" else {}
             upright.save(buffer, kind, **options)
-    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a damaged or unsupported image
+    except Exception as exc:  # Pillow raises many kinds for a damaged or unsupported image
         raise NotStripped(str(exc)) from exc
     _write(target, buffer.getvalue())
 
