@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from handbook.util.atomic import write_text
 from handbook.outputs.export import export_model
 from handbook.model import Archive, Project
 from handbook.load.project import load_project
@@ -40,15 +39,7 @@ def build(args: argparse.Namespace) -> Project | Archive:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, text)
 
 
 def run(args: argparse.Namespace) -> int:

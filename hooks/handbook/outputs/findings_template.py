@@ -6,12 +6,11 @@ a 填写说明 sheet. Read back with no row it means "no finding yet"; filled in
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import xlsxwriter
 
+from handbook.util.atomic import write_via_path
 from handbook.model import FINDING_SOURCES, Project
 from handbook.outputs.worklist import WORKBOOK_OPTIONS
 from handbook.scan.findings_table import COLUMNS, FOLDER, NOTES_SHEET, PHOTOS
@@ -42,16 +41,7 @@ def notes(project: Project) -> list[tuple[str, str]]:
 
 def write_findings_template(project: Project, path: Path) -> Path:
     """Write the template atomically (temp file beside ``path``, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        _fill(xlsxwriter.Workbook(tmp, WORKBOOK_OPTIONS), project)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_via_path(path, lambda temp: _fill(xlsxwriter.Workbook(str(temp), WORKBOOK_OPTIONS), project))
 
 
 def _fill(book, project: Project) -> None:

@@ -7,12 +7,11 @@ filled template can be saved as evidence/indicators/values.xlsx as it is; every 
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from handbook.util.atomic import write_via_path
 from handbook.model import Project, RuleKind
 
 from handbook.load.effective import EffectiveIndicator, effective_indicators
@@ -91,22 +90,7 @@ def _note(indicator: EffectiveIndicator) -> str:
 
 
 def _write_atomically(out: Path, sheets: dict[str, list[TemplateRow]]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=out.parent)
-    os.close(handle)
-    try:
-        _write_workbook(Path(temp), sheets)
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; a template is for sharing
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_via_path(out, lambda temp: _write_workbook(temp, sheets))  # mode 0644: a template is for sharing
 
 
 def _write_workbook(path: Path, sheets: dict[str, list[TemplateRow]]) -> None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 
 import xlsxwriter
 
+from handbook.util.atomic import write_via_path
 from handbook.judge.owed import owners_of as _owners
 from handbook.judge.owed import problem_files
 from handbook.model import Archive, Cell, EvidenceFile, IndicatorResult, Level, Status, Tally, Verdict
@@ -259,18 +258,12 @@ class _Book:
 
 def _atomic_book(path: Path, fill) -> Path:
     """Write the workbook to a temp file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        book = _Book(Path(tmp))
+    def write(temp: Path) -> None:
+        book = _Book(temp)
         fill(book)
         book.close()
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+
+    return write_via_path(path, write)  # 0644: the 催报单 go to other units
 
 
 CELL_WIDTHS = {"材料名称": 28, "年度": 12, "截止日期": 12, "完成要求": 40, "提交到文件夹": 40, "文件名示例": 40,

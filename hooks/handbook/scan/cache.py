@@ -23,11 +23,11 @@ import json
 import zlib
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from handbook.util.atomic import write_text
 from handbook.model import Level, Problem
 from handbook.util.faults import DISK_FULL
 
@@ -212,18 +212,11 @@ class HashCache:
         if self.path is None or (not self._dirty and self._new.keys() == self._old.keys()):
             return
         payload = {"version": VERSION, "files": {rel: self._new[rel].to_json() for rel in sorted(self._new)}}
-        tmp = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".scan-", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
-            os.replace(tmp, self.path)
+            write_text(self.path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
         except (OSError, ValueError) as exc:  # a read-only checkout still scans; it just hashes again next time
             reason = "磁盘空间不足" if getattr(exc, "errno", None) in DISK_FULL else str(exc)
             log.warning("未能写入扫描缓存 %s（%s）；下次构建会重新读取文件，佐证文件本身没有问题", self.path, reason)
-            if tmp and os.path.exists(tmp):
-                os.unlink(tmp)
 
 
 def record_linked(cache_dir: Path | None, evidence_root: Path, paths: list[str] | tuple[str, ...]) -> int:

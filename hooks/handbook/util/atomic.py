@@ -37,6 +37,27 @@ def write_with(path: Path, write: Callable[[IO[bytes]], None], *, mode: int = FI
     return path
 
 
+def write_via_path(path: Path, fill: Callable[[Path], None], *, mode: int = FILE_MODE) -> Path:
+    """Atomically write ``path`` with a library that wants a file name (xlsxwriter, reportlab): ``fill(temp)``
+    writes the temporary file beside ``path``, which is then synced, given ``mode`` and renamed into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    temp = Path(name)
+    try:
+        fill(temp)
+        with temp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(OSError):
+            temp.unlink()
+        raise
+    return path
+
+
 def write_bytes(path: Path, data: bytes, *, mode: int = FILE_MODE) -> Path:
     def write(out: IO[bytes]) -> None:
         out.write(data)

@@ -8,13 +8,12 @@ renamed into place.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import xlsxwriter
 
+from handbook.util.atomic import write_via_path
 from handbook.outputs.notices.documents import Doc, Table
 from handbook.outputs.package.fonts import find_cjk_font, new_pdf
 from handbook.outputs.worklist import WORKBOOK_OPTIONS
@@ -23,16 +22,7 @@ PHOTO_ROW_PX = 72
 
 
 def _atomic(path: Path, suffix: str, write) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_via_path(path, write)  # ``suffix``: the format is the library's choice, not the name's
 
 
 # --------------------------------------------------------------------------- XLSX
