@@ -12,6 +12,20 @@ from enum import Enum
 from pathlib import Path
 
 
+# Image kinds: what the scanner detects from content ("jpg", "tif") and the extensions they come under
+# ("jpeg", "tiff"). One set for the scanner's checks, the thumbnails, the photo merge and the 卷内目录.
+IMAGE_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp"})
+_LAST = (10**6, 10**6)
+
+
+def material_key(material_id: str | None) -> tuple[int, int]:
+    """Sort key of a material id: 03.2 before 03.10; an id that is not NN.K sorts after every real one."""
+    item, dot, k = (material_id or "").partition(".")
+    if not (dot and item.isdigit() and k.isdigit()):
+        return _LAST
+    return int(item), int(k)
+
+
 # --------------------------------------------------------------------------- places and messages
 
 

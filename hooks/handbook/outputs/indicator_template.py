@@ -7,10 +7,10 @@ filled template can be saved as evidence/indicators/values.xlsx as it is; every 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from handbook.util.workbooks import sheet_name
 from handbook.util.atomic import write_via_path
 from handbook.model import Project, RuleKind
 
@@ -107,7 +107,7 @@ def _write_workbook(path: Path, sheets: dict[str, list[TemplateRow]]) -> None:
     }
     used: set[str] = set()
     for unit, rows in sheets.items():
-        _write_sheet(workbook.add_worksheet(_sheet_name(unit, used)), rows, formats)
+        _write_sheet(workbook.add_worksheet(sheet_name(unit, used)), rows, formats)
     workbook.close()
 
 
@@ -146,17 +146,6 @@ def _value_choices(sheet, row_index: int, row: TemplateRow) -> None:
     if choices:
         col = COLUMNS.index("数值")
         sheet.data_validation(row_index, col, row_index, col, {"validate": "list", "source": choices})
-
-
-def _sheet_name(unit: str, used: set[str]) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique."""
-    base = re.sub(r"[\[\]:*?/\\]", "_", unit).strip("'")[:31] or "Sheet"
-    name, n = base, 2
-    while name.lower() in used:
-        suffix = f"-{n}"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(name.lower())
-    return name
 
 
 def _safe_file_name(name: str) -> str:

@@ -22,7 +22,7 @@ import xlsxwriter
 from handbook.util.atomic import write_via_path
 from handbook.judge.owed import owners_of as _owners
 from handbook.judge.owed import problem_files
-from handbook.model import Archive, Cell, EvidenceFile, IndicatorResult, Level, Status, Tally, Verdict
+from handbook.model import Archive, Cell, EvidenceFile, IndicatorResult, Level, Status, Tally, Verdict, material_key
 from handbook.scan.folders import example_name, folder_for, material_folders_of
 from handbook.util.workbooks import SUMMARY_NAME, unit_workbook_name
 
@@ -87,7 +87,7 @@ def ranking(archive: Archive) -> list[RankRow]:
 def open_cells(archive: Archive, unit: str | None) -> list[Cell]:
     """Missing and overdue cells ``unit`` answers for (all units when None), earliest deadline first."""
     cells = [c for c in archive.cells if c.status in OPEN and (unit is None or unit in _owners(c))]
-    return sorted(cells, key=lambda c: (c.deadline or dt.date.max, c.item, _material_key(c.material),
+    return sorted(cells, key=lambda c: (c.deadline or dt.date.max, c.item, material_key(c.material),
                                         c.year or 0, c.owner or ""))
 
 
@@ -108,14 +108,6 @@ def missing_indicators(archive: Archive, unit: str | None) -> list[IndicatorResu
         if result.applies and result.verdict is Verdict.NO_DATA and (unit is None or owner == unit):
             results.append(result)
     return results
-
-
-def _material_key(material_id: str) -> tuple[int, int]:
-    try:
-        item, k = material_id.split(".")
-        return int(item), int(k)
-    except ValueError:
-        return (0, 0)
 
 
 # --------------------------------------------------------------------------- rows

@@ -35,6 +35,7 @@ from handbook.model import (
     Status,
     Tally,
     Unit,
+    material_key,
 )
 from handbook.render import charts, context, listings
 from handbook.render.upload import upload_view, worklist_links
@@ -266,15 +267,7 @@ def _open(cells: list[Cell]) -> list[Cell]:
 
 
 def _sort_cells(cells: list[Cell]) -> list[Cell]:
-    return sorted(cells, key=lambda c: (c.item, _material_key(c.material), c.year or 0, c.unit or ""))
-
-
-def _material_key(material_id: str) -> tuple[int, int]:
-    try:
-        item, k = material_id.split(".")
-        return int(item), int(k)
-    except ValueError:
-        return (0, 0)
+    return sorted(cells, key=lambda c: (c.item, material_key(c.material), c.year or 0, c.unit or ""))
 
 
 def _file_date_key(f: EvidenceFile):

@@ -17,14 +17,13 @@ import hashlib
 import logging
 from pathlib import Path
 
-from handbook.model import EvidenceFile
+from handbook.model import IMAGE_TYPES, EvidenceFile
 
 log = logging.getLogger(__name__)
 
 THUMB_BOX = (320, 240)
 THUMB_URI = "assets/thumbs"
 PHOTO_URI = "evidence/findings/photos"
-IMAGE_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "webp", "bmp"})
 # In the cached thumbnail's name: bumped when thumbnails are made differently (t2: no metadata, not even a
 # JPEG comment), so a cache of older ones is not served.
 THUMB_FORMAT = "t2"

@@ -23,13 +23,12 @@ from pypdf import PasswordType, PdfReader
 
 from handbook.scan.cache import digests_of
 from handbook.util.files import open_readonly
-from handbook.model import Level, Problem
+from handbook.model import IMAGE_TYPES, Level, Problem
 
 log = logging.getLogger(__name__)
 
 HEAD_BYTES = 8192
 TAIL_BYTES = 2048
-IMAGE_TYPES = frozenset({"jpg", "png", "gif", "bmp", "tif", "webp"})
 OLE = frozenset({"doc", "xls", "ppt", "ole", "msi"})
 MP4 = frozenset({"mp4", "m4v", "mov", "3gp"})
 TEXT = frozenset({"text"})
@@ -43,7 +42,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "xlsx": frozenset({"xlsx"}),
     "pptx": frozenset({"pptx"}),
     **{ext: OLE for ext in ("doc", "xls", "ppt", "wps", "et", "dps")},
-    **{ext: frozenset({ext}) for ext in IMAGE_TYPES},
+    **{ext: frozenset({ext}) for ext in IMAGE_TYPES - {"jpeg", "tiff"}},
+    "jpeg": frozenset({"jpg"}),  # the content type has one name per format
+    "tiff": frozenset({"tif"}),
     "heic": frozenset({"heic", "avif"}),
     "mp4": MP4,
     "mov": MP4,

@@ -1,6 +1,8 @@
-"""The names of the 催报单 workbooks, on disk and on the site (shared by the worklist writer and the pages)."""
+"""Names in and of workbooks: the 催报单 files on disk and on the site, and Excel's sheet names."""
 
 from __future__ import annotations
+
+import re
 
 from pathvalidate import sanitize_filename
 
@@ -18,3 +20,19 @@ def unit_workbook_uri(unit: str) -> str:
 
 def summary_uri() -> str:
     return f"{SITE_FOLDER}/{SUMMARY_NAME}"
+
+
+SHEET_MAX = 31  # Excel refuses longer sheet names
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(text: str, used: set[str]) -> str:
+    """An Excel sheet name for ``text``: none of []:*?/\\, no quote at either end, at most 31 characters,
+    unique in ``used`` without regard to case (Excel's rule): the second 市城管局 becomes 市城管局-2."""
+    base = _SHEET_BAD.sub("_", text).strip("'")[:SHEET_MAX] or "Sheet"
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f"-{n}"
+        name, n = base[: SHEET_MAX - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name

@@ -8,11 +8,11 @@ renamed into place.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import xlsxwriter
 
+from handbook.util.workbooks import sheet_name
 from handbook.util.atomic import write_via_path
 from handbook.outputs.notices.documents import Doc, Table
 from handbook.outputs.package.fonts import find_cjk_font, new_pdf
@@ -32,15 +32,6 @@ def write_xlsx(docs: list[Doc], path: Path) -> Path:
     return _atomic(path, ".xlsx", lambda tmp: _fill_book(docs, tmp))
 
 
-def _sheet_name(text: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", text)[:28] or "工作表"
-    name, n = base, 2
-    while name in used:
-        name, n = f"{base[:26]}-{n}", n + 1
-    used.add(name)
-    return name
-
-
 def _fill_book(docs: list[Doc], tmp: Path) -> None:
     book = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
     first = docs[0].issued if docs else dt.date.today()
@@ -55,7 +46,7 @@ def _fill_book(docs: list[Doc], tmp: Path) -> None:
     }
     used: set[str] = set()
     for doc in docs:
-        sheet = book.add_worksheet(_sheet_name(doc.sheet or doc.kind, used))
+        sheet = book.add_worksheet(sheet_name(doc.sheet or doc.kind, used))
         _write_doc(sheet, doc, styles)
     if not docs:
         book.add_worksheet("说明").write_string(0, 0, "所选范围内没有需要发出的文书。")
