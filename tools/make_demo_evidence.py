@@ -255,6 +255,11 @@ def featured_specs(materials: list[MaterialInfo]) -> list[Spec]:
                       "issued": dt.date(2023, 3, 20), "effective": dt.date(2023, 5, 1), "pages": "1-3",
                       "note": "现行有效"},
              sidecar_comment=SIDECAR_DOC),
+        # The review year's plan, issued early in the year (the local plan wants 03.1 by 2026-02-28).
+        Spec(f"{m['03.1'].folder}/2026-市爱卫办-登封市2026年爱国卫生工作计划.pdf", "pdf", "登封市2026年爱国卫生工作计划",
+             "市爱卫办", "2026", pages=2,
+             sidecar={"doc_number": "登爱卫〔2026〕2号", "doc_type": "公文", "issuer": "登封市爱国卫生运动委员会办公室",
+                      "issued": dt.date(2026, 2, 26)}),
         Spec(f"{m['03.3'].folder}/2023至2025-市政府办-登封市巩固国家卫生城市工作实施方案.pdf", "pdf",
              "登封市巩固国家卫生城市工作实施方案", "市政府办", "2023至2025", pages=2,
              sidecar={"doc_number": "登政办〔2023〕21号", "doc_type": "公文", "issuer": "登封市人民政府办公室",
@@ -327,9 +332,28 @@ PROBLEMS = (
 
 
 def doc_number(spec: Spec) -> str:
-    prefix = DOC_PREFIX.get(spec.unit, "登" + spec.unit.removeprefix("市")[:1])
-    year = spec.year_text[:4]
-    return f"{prefix}〔{year}〕{len(spec.title) % 9 + 1}号"
+    """The 文号 printed in the red header: the sidecar's when it has one, else the one assign_doc_numbers gave."""
+    return str((spec.sidecar or {}).get("doc_number") or spec.extra.get("doc_number") or "")
+
+
+def doc_prefix(spec: Spec) -> str:
+    return DOC_PREFIX.get(spec.unit, "登" + spec.unit.removeprefix("市")[:1])
+
+
+def assign_doc_numbers(specs: list[Spec]) -> None:
+    """Number each issuer's documents of a year 1, 2, 3 … in path order, skipping the numbers sidecars use:
+    two documents of one office never share a 文号 (search finds a file by the 文号 printed inside it)."""
+    used = {str(s.sidecar["doc_number"]) for s in specs if s.sidecar and s.sidecar.get("doc_number")}
+    counters: dict[tuple[str, str], int] = {}
+    for spec in sorted(specs, key=lambda s: s.path):
+        if spec.kind != "pdf" or doc_number(spec):
+            continue
+        key = (doc_prefix(spec), spec.year_text[:4])
+        number = ""
+        while not number or number in used:
+            counters[key] = counters.get(key, 0) + 1
+            number = f"{key[0]}〔{key[1]}〕{counters[key]}号"
+        spec.extra["doc_number"] = number
 
 
 def issuer_name(unit: str, full_names: dict[str, str]) -> str:
@@ -625,6 +649,7 @@ def build_specs(root: Path) -> list[Spec]:
         if spec.path not in seen:
             seen.add(spec.path)
             unique.append(spec)
+    assign_doc_numbers(unique)
     return unique
 
 
