@@ -65,13 +65,17 @@ def _results(page, server, query: str) -> list[tuple[str, str]]:  # noqa: F811
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("query", "expected", "within"), [
-    ("市城管局", "/units/cgj/", 1),  # a unit's name: its own page first
+    ("市城管局", "/units/cgj/", 1),  # a unit's name: its own page first, above files whose title begins with it
+    ("市教育局", "/units/jyj/", 1),
+    ("嵩阳街道", "/units/songyang/", 1),  # a 街道: its page above its 40-odd files
+    ("城管局", "/units/cgj/", 1),  # a short form people type (an alias on the unit page)
     ("垃圾分类", "/items/14/", 3),  # 生活垃圾分类与处理
     ("健康教育", "/items/06/", 3),  # 健康教育网络与科普
     ("病媒生物", "/items/45/", 3),
-    pytest.param("03.1", "/items/03/", 1, marks=pytest.mark.xfail(reason="after the obligations demo regeneration item 19 ranks first for 03.1; open in issue 15", strict=False)),  # a material id
-    ("登封市2025年爱国卫生工作计划", "/items/03/#m03-1", 3),  # a file title → its item page at its material
-    ("登爱卫〔2025〕8号", "/items/03/#m03-1", 1),  # a 文号 printed only inside that PDF
+    ("03.1", "/items/03/", 1),  # a material id: one word "03.1" (include_characters), not "031" of DF-2026-031
+    ("登封市2026年爱国卫生工作计划", "/items/03/#m03-1", 1),  # a file title → its item page at its material
+    ("2025-市爱卫办-登封市2025年爱国卫生工作计划.pdf", "/items/03/#m03-1", 1),  # a file name as pasted
+    ("登爱卫〔2025〕2号", "/items/03/#m03-1", 1),  # a 文号 printed only inside that PDF (the 总结 is 3号)
 ])
 def test_queries_find_the_expected_page(page, demo_server, query, expected, within):  # noqa: F811
     results = _results(page, demo_server, query)
@@ -82,7 +86,7 @@ def test_queries_find_the_expected_page(page, demo_server, query, expected, with
 def test_pdf_phrase_is_only_in_the_pdf(demo_site):
     site, _ = demo_site
     pages = "".join(p.read_text(encoding="utf-8") for p in site.glob("items/*/index.html"))
-    assert "登爱卫〔2025〕8号" not in pages  # so the query above is found through the PDF's text layer
+    assert "登爱卫〔2025〕2号" not in pages  # so the query above is found through the PDF's text layer
 
 
 def test_index_is_chunked_and_offline(demo_site):
@@ -140,6 +144,10 @@ def test_file_record_escapes_and_restricted_files_are_not_indexed(tmp_path):
     document = search.file_document(hostile, Standard(), "<b>text</b>")
     assert "<img" not in document and "&lt;img src=x" in document and "&lt;b&gt;" in document
     assert search.file_url(hostile) == "/items/03/#m03-1"
+    # Pagefind keeps one record per URL: each file's record has its own (the query names the file).
+    other = evidence("2026-市爱卫办-计划.pdf")
+    assert search.record_url(hostile).startswith("/items/03/?f=") and search.record_url(hostile).endswith("#m03-1")
+    assert search.record_url(hostile) != search.record_url(other)
 
     class Archive:
         files = [evidence("2025-市爱卫办-花名册.pdf", restricted=True)]

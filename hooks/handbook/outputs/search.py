@@ -20,21 +20,17 @@ through its Python API; nothing here imports MkDocs.
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
 import html
 import logging
-import shutil
 import time
-import types
-from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import lxml.html
 
 from handbook.model import Archive, EvidenceFile
+from handbook.outputs import search_writer
 from handbook.outputs.search_text import PdfTextCache
 from handbook.render.context import anchor, is_published
 
@@ -42,6 +38,10 @@ log = logging.getLogger(__name__)
 
 OUTPUT_DIR = "pagefind"
 LANGUAGE = "zh"  # one index: the site is Chinese (English words still match as themselves)
+# Kept inside a word: "03.1" is then one word, found only by "03.1" (or "03.1x"). Without it the id is split
+# into "03" and "1" and joined as "031" only as a compound part, which any whole word "031" (a 编号 such as
+# DF-2026-031) outranks. A full stop ending an English sentence is still stripped by Pagefind.
+KEPT_CHARACTERS = "."
 # Site sections worth a search result, with the label a result shows. The home page, the lists (missing,
 # problems, changes) and the package page only repeat what these say, and would crowd the results.
 SECTIONS = {"items": "标准条目", "units": "单位", "categories": "分类", "indicators": "指标",
@@ -53,7 +53,6 @@ FILE_TITLE_WEIGHT = "5"
 FILE_WHERE_WEIGHT = "2"  # item and material
 FILE_FACTS_WEIGHT = "1"  # unit and years: shared by hundreds of files, the unit's own page should win
 FILE_TEXT_WEIGHT = "0.5"
-BATCH = 64  # requests in flight to the Pagefind service at once
 
 
 @dataclass
@@ -64,6 +63,7 @@ class SearchStats:
     pdf_texts_cached: int = 0
     seconds: float = 0.0
     index_bytes: int = 0
+    reused: bool = False  # under serve: the kept index was made from the same documents
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -76,10 +76,13 @@ class SearchIndexError(RuntimeError):
     """The index could not be written (the Pagefind binary is missing or failed); the message is Chinese."""
 
 
-def build_search_index(site_dir: Path, archive: Archive, cache_dir: Path | None = None) -> SearchStats:
+def build_search_index(site_dir: Path, archive: Archive, cache_dir: Path | None = None,
+                       kept: Path | None = None) -> SearchStats:
     """Index the written site under ``site_dir`` and the archive's files; write ``site_dir/pagefind/``.
 
-    ``cache_dir`` keeps the PDF text cache (normally ``<root>/.cache/handbook``); None reads every PDF."""
+    ``cache_dir`` keeps the PDF text cache (normally ``<root>/.cache/handbook``); None reads every PDF.
+    ``kept`` (under ``mkdocs serve``) is where the last index waits between rebuilds: when the pages and records
+    are what it was made from, its files are linked back instead of running Pagefind again."""
     start = time.perf_counter()
     site_dir = Path(site_dir)
     stats = SearchStats()
@@ -90,69 +93,30 @@ def build_search_index(site_dir: Path, archive: Archive, cache_dir: Path | None 
     stats.pages, stats.file_records = len(pages), len(records)
     stats.pdf_texts_read, stats.pdf_texts_cached = texts.read, texts.cached
     output = site_dir / OUTPUT_DIR
-    try:
-        _run(_write_index(pages + records, output))
-    except FileNotFoundError as exc:  # the wrapper raises this when no binary is installed
-        raise SearchIndexError(f"没有找到 Pagefind 程序（{exc}）；请安装 pip install \"pagefind[extended]\"") from exc
+    documents = pages + records
+    digest = search_writer.documents_digest(documents, repr(sorted(_config().items())))
+    if kept is not None and search_writer.reuse_kept(kept, digest, output):
+        stats.reused = True
+    else:
+        _write(documents, output)
+        if kept is not None:
+            search_writer.keep(output, kept, digest)
     stats.index_bytes = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
     stats.seconds = round(time.perf_counter() - start, 3)
     return stats
 
 
-def _run(coroutine) -> None:
-    """asyncio.run, also from a thread that already runs an event loop (then in a thread of its own)."""
+def _config() -> dict:
+    return {"force_language": LANGUAGE, "include_characters": KEPT_CHARACTERS}
+
+
+def _write(documents: list[tuple[str, str]], output: Path) -> None:
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(coroutine)
-        return
-    import concurrent.futures
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, coroutine).result()
-
-
-async def _write_index(documents: list[tuple[str, str]], output: Path) -> None:
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    if output.exists():  # a stale index of an earlier build (dirty build): never mixed with this one
-        shutil.rmtree(output)
-    config = IndexConfig(force_language=LANGUAGE, output_path=str(output))
-    with _no_poll_delay():
-        await _add_all(PagefindIndex, config, documents, output)
-
-
-async def _add_all(index_class, config, documents: list[tuple[str, str]], output: Path) -> None:
-    async with index_class(config=config) as index:
-        for start in range(0, len(documents), BATCH):
-            batch = documents[start:start + BATCH]
-            await asyncio.gather(*(index.add_html_file(content=doc, url=url) for url, doc in batch))
-        await index.write_files(output_path=str(output))
-
-
-@contextmanager
-def _no_poll_delay():
-    """The wrapper (pagefind 1.5.2) sleeps 0.1 s before reading each response of the Pagefind service: 10
-    records a second, 17 minutes for 10,000 files. Its service module gets an ``asyncio`` whose ``sleep``
-    only yields; reading the pipe still waits for data. Nothing else in the process is affected."""
-    import pagefind.service as service
-
-    class _Asyncio(types.ModuleType):
-        sleep: Callable[..., Any]
-
-        def __getattr__(self, name):
-            return getattr(asyncio, name)
-
-    async def just_yield(delay, result=None):
-        return await asyncio.sleep(0, result)
-
-    shim = _Asyncio("asyncio")
-    shim.sleep = just_yield
-    original, service.asyncio = service.asyncio, shim
-    try:
-        yield
-    finally:
-        service.asyncio = original
+        search_writer.write_index(documents, output, _config())
+    except FileNotFoundError as exc:  # the wrapper raises this when no binary is installed
+        raise SearchIndexError(f"没有找到 Pagefind 程序（{exc}）；请安装 pip install \"pagefind[extended]\"") from exc
+    except search_writer.IndexWriteError as exc:
+        raise SearchIndexError(str(exc)) from exc
 
 
 # --------------------------------------------------------------------------- pages of the site
@@ -239,7 +203,7 @@ def file_documents(archive: Archive, texts: PdfTextCache):
         if not is_published(file):  # restricted files, links, unreadable files: never indexed
             continue
         text = texts.text_of(root / file.path, file.sha256) if file.filetype == "pdf" else ""
-        yield file_url(file), file_document(file, standard, text)
+        yield record_url(file), file_document(file, standard, text)
 
 
 def file_url(file: EvidenceFile) -> str:
@@ -249,6 +213,14 @@ def file_url(file: EvidenceFile) -> str:
         return "/problems/"
     page = f"/items/{file.item:02d}/"
     return page + f"#{anchor(file.materials[0])}" if file.materials else page + "#问题文件"
+
+
+def record_url(file: EvidenceFile) -> str:
+    """``file_url`` made unique per file: Pagefind keeps one record per URL, and the files of one material share
+    their anchor (325 demo files had 124 URLs). The query part names the file and changes nothing on the page."""
+    key = hashlib.sha256(file.path.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    page, _, fragment = file_url(file).partition("#")
+    return f"{page}?f={key}" + (f"#{fragment}" if fragment else "")
 
 
 def file_document(file: EvidenceFile, standard, text: str) -> str:
@@ -268,6 +240,7 @@ def file_document(file: EvidenceFile, standard, text: str) -> str:
         f'<h1 data-pagefind-weight="{FILE_TITLE_WEIGHT}">{e(file.title or file.name)}</h1>'
         f'<p data-pagefind-weight="{FILE_WHERE_WEIGHT}">{e(" · ".join(where))}</p>'
         f'<p data-pagefind-weight="{FILE_FACTS_WEIGHT}">{e(facts)}{("　" + e(issued)) if issued else ""}</p>'
+        f'<p data-pagefind-weight="{FILE_FACTS_WEIGHT}">{e(file.name)}</p>'
         f'<p data-pagefind-weight="{FILE_TEXT_WEIGHT}">{e(text)}</p>'
         f"</main></body></html>"
     )

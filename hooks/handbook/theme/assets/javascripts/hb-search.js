@@ -128,6 +128,37 @@
     });
   }
 
+  /* Pagefind ranks by word statistics (BM25): a short file record whose title merely begins with a unit's
+     name outranks the unit's own long page, and a 文号 cut into 登 / 爱卫 / 2025 / 2 / 号 matches every
+     document of that office and year. It cannot know at ranking time whether the query occurs as one phrase
+     (Pagefind issue #437); the loaded results can. So the first RERANK results are loaded and put in tiers:
+     the title is the query, the title holds the query, the text holds the query, the rest; Pagefind's order
+     within each tier. */
+  var RERANK = 30;
+
+  function compact(text) {
+    return (text || "").replace(/\s+/g, "").toLowerCase();
+  }
+
+  function tier(data, query) {
+    var title = compact(data.meta && data.meta.title);
+    if (title === query) return 3;
+    if (title.indexOf(query) >= 0) return 2;
+    return compact(data.content).indexOf(query) >= 0 ? 1 : 0;
+  }
+
+  function reranked(results, query) {
+    var wanted = compact(query);
+    var head = results.slice(0, RERANK);
+    return Promise.all(head.map(function (r) { return r.data(); })).then(function (data) {
+      var loaded = data.map(function (d, i) {
+        return { index: i, tier: tier(d, wanted), data: function () { return Promise.resolve(d); } };
+      });
+      loaded.sort(function (a, b) { return b.tier - a.tier || a.index - b.index; });
+      return loaded.concat(results.slice(RERANK));
+    });
+  }
+
   function search() {
     var query = input.value.trim();
     if (!query) {
@@ -142,8 +173,10 @@
         return found && !found.results.length ? anyWords(pagefind, query) : found;
       });
     }).then(function (found) {
-      if (!found || input.value.trim() !== query) return; // a newer query is on its way
-      shown = { results: found.results, count: found.results.length };
+      return found && found.results.length ? reranked(found.results, query) : found && found.results;
+    }).then(function (results) {
+      if (!results || input.value.trim() !== query) return; // a newer query is on its way
+      shown = { results: results, count: results.length };
       list.textContent = "";
       return showMore().then(function () { // the count last: when it shows, the list is there
         meta.textContent = shown.count ? "找到 " + shown.count + " 个结果" : "没有找到与“" + query + "”相关的结果";
