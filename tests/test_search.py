@@ -176,3 +176,28 @@ def test_page_weights_and_restricted_titles():
     assert 'data-pagefind-weight="0.3"' in document and "导航" not in document and "¶" not in document
     assert "花名册" not in document and "计划.pdf" not in document and "还缺的材料" in document
     assert 'data-pagefind-meta="kind:单位"' in document and "data-pagefind-body" in document
+
+
+def test_serve_builds_the_index_and_reuses_it_while_nothing_changed(tmp_path):
+    """``mkdocs serve`` empties its site folder on every rebuild: the search box still finds things, and an
+    unchanged rebuild links the kept index back instead of running Pagefind again."""
+    import json
+
+    from mkdocs.commands.build import build
+
+    from test_site_build import FIXTURE
+
+    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
+    config = site_config(tmp_path)
+    config.plugins.on_startup(command="serve", dirty=False)
+    plugin = plugin_of(config)
+    try:
+        reused = []
+        for _ in range(2):
+            build(config, serve_url="http://127.0.0.1:8000/")
+            entry = json.loads((tmp_path / "site" / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+            assert entry["languages"]["zh"]["page_count"] > 45
+            reused.append(plugin.build.counts["search_reused"])
+        assert reused == [0, 1]
+    finally:
+        config.plugins.on_shutdown()

@@ -275,21 +275,23 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
             with self.build.phase("export"), _failure("写出 handbook.json"):
                 write_export(self.archive(), Path(config.site_dir) / "handbook.json")
-            with self.build.phase("search"):
-                self._build_search_index(config)
+        with self.build.phase("search"):  # the preview's search box needs it too
+            self._build_search_index(config)
         self._write_build_stats()
 
     def _build_search_index(self, config: MkDocsConfig) -> None:
-        """Pagefind's index of the written site (Chinese segmented), loaded by the header's search box."""
+        """Pagefind's index of the written site (Chinese segmented), loaded by the header's search box. Under
+        serve the index is kept in the cache and linked back while the pages and records are unchanged."""
         from handbook.outputs.search import SearchIndexError, build_search_index
 
+        kept = self.settings.cache_dir / "search-serve" if self.session is not None else None
         try:
             with _failure("生成站内搜索索引", expected=(SearchIndexError,)):
-                stats = build_search_index(Path(config.site_dir), self.archive(), self.settings.cache_dir)
+                stats = build_search_index(Path(config.site_dir), self.archive(), self.settings.cache_dir, kept)
         except SearchIndexError as error:
             log.warning(f"站内搜索索引未生成：{error}")
             return
-        self.build.counts.update({f"search_{k}": v for k, v in stats.as_dict().items() if isinstance(v, int)})
+        self.build.counts.update({k: v for k, v in stats.as_dict().items() if isinstance(v, int)})  # search_…
 
     def _write_build_stats(self) -> None:
         """The scan's counters and each phase's seconds, for the benchmark; a read-only checkout skips it."""

@@ -69,7 +69,8 @@ class SearchStats:
     def as_dict(self) -> dict:
         return {"search_pages": self.pages, "search_file_records": self.file_records,
                 "search_pdf_texts_read": self.pdf_texts_read, "search_pdf_texts_cached": self.pdf_texts_cached,
-                "search_seconds": self.seconds, "search_index_bytes": self.index_bytes}
+                "search_seconds": self.seconds, "search_index_bytes": self.index_bytes,
+                "search_reused": int(self.reused)}
 
 
 class SearchIndexError(RuntimeError):
