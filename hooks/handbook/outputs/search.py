@@ -46,6 +46,7 @@ KEPT_CHARACTERS = "."
 # problems, changes) and the package page only repeat what these say, and would crowd the results.
 SECTIONS = {"items": "标准条目", "units": "单位", "categories": "分类", "indicators": "指标",
             "guide": "提交指南", "faq": "常见问题", "workflow": "工作流程"}
+WHERE_CLASSES = ("hb-where", "hb-name-row", "hb-upload")  # render/upload: the upload hint of a missing row
 TITLE_WEIGHT = "10"
 NAME_WEIGHT = "8"  # material headings, a unit's other names
 LINK_WEIGHT = "0.3"  # text of a link to another page
@@ -144,6 +145,10 @@ def indexed_page(page_html: str, section: str, label: str) -> str | None:
         return None
     article = articles[0]
     _drop(article.xpath('.//a[contains(@class, "headerlink")]'))  # the ¶ after each heading
+    # Where a missing file goes (folder, suggested names, 复制 buttons, 上传): the same folder paths on every
+    # row of a unit page, matching every query of an item's number and crowding out the page's own words.
+    _drop(article.xpath(".//button | " + " | ".join(f'.//*[contains(concat(" ", @class, " "), " {name} ")]'
+                                                    for name in WHERE_CLASSES)))
     _drop_excluded_sections(article)
     _hide_restricted_titles(article)
     for link in article.xpath(".//a[@href]"):

@@ -15,7 +15,7 @@
   var hint = meta.textContent;
   var PAGE = 10;
   var engine = null;
-  var shown = { results: [], count: 0 };
+  var shown = { results: [], count: 0, query: "" };
 
   function load() {
     if (!engine) {
@@ -77,25 +77,52 @@
     return a;
   }
 
-  function item(result) {
+  function item(result, query) {
     var li = element("li", "md-search-result__item");
     var kind = result.meta && result.meta.kind;
     li.appendChild(link(result.url, article(1, (result.meta && result.meta.title) || result.url,
-                                            result.excerpt, kind)));
+                                            marked(result.excerpt, query), kind)));
     var title = result.meta && result.meta.title;
     var subs = (result.sub_results || []).filter(function (sub) {  // not the page itself again (its h1)
       return sub.url !== result.url && sub.title !== title;
     });
-    subs.slice(0, 3).forEach(function (sub) {
-      li.appendChild(link(sub.url, article(2, sub.title, sub.excerpt)));
+    // Sections that hold the whole query ("03.1") before sections that only share a word of it ("03.2").
+    var whole = subs.filter(function (sub) {
+      return compact(sub.title + plain(sub.excerpt)).indexOf(compact(query)) >= 0;
+    });
+    (whole.length ? whole : subs).slice(0, 3).forEach(function (sub) {
+      li.appendChild(link(sub.url, article(2, sub.title, marked(sub.excerpt, query))));
     });
     return li;
+  }
+
+  function plain(excerpt) {
+    var node = document.createElement("div");
+    node.innerHTML = excerpt || "";
+    return node.textContent;
+  }
+
+  /* Pagefind marks the words of its own segmentation: for "03.1" only "03" is marked. When the excerpt holds
+     the query as typed, that is what gets marked. The excerpt is Pagefind's escaped HTML; the query is
+     escaped the same way before it is looked for, so nothing typed becomes markup. */
+  function marked(excerpt, query) {
+    var text = (excerpt || "").replace(/<\/?mark>/g, "");
+    var needle = escapeHtml(query.trim());
+    if (!needle || text.indexOf(needle) < 0) return excerpt;
+    return text.split(/(&#?\w+;)/).map(function (part, i) {  // odd parts are entities: never cut into
+      return i % 2 ? part : part.split(needle).join("<mark>" + needle + "</mark>");
+    }).join("");
+  }
+
+  function escapeHtml(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+      .replace(/'/g, "&#39;");
   }
 
   function showMore() {
     var next = shown.results.slice(list.children.length, list.children.length + PAGE);
     return Promise.all(next.map(function (r) { return r.data(); })).then(function (data) {
-      data.forEach(function (result) { list.appendChild(item(result)); });
+      data.forEach(function (result) { list.appendChild(item(result, shown.query)); });
       more.hidden = list.children.length >= shown.count;
     });
   }
@@ -176,7 +203,7 @@
       return found && found.results.length ? reranked(found.results, query) : found && found.results;
     }).then(function (results) {
       if (!results || input.value.trim() !== query) return; // a newer query is on its way
-      shown = { results: results, count: results.length };
+      shown = { results: results, count: results.length, query: query };
       list.textContent = "";
       return showMore().then(function () { // the count last: when it shows, the list is there
         meta.textContent = shown.count ? "找到 " + shown.count + " 个结果" : "没有找到与“" + query + "”相关的结果";
