@@ -301,7 +301,8 @@ def _own_extension(file: EvidenceFile) -> str:
 def _conversion_list(review: ReviewSet) -> list[Conversion]:
     pdfs = {d.file.path: d.relpath for d in review.docs if d.how.startswith("由 ") and len(d.sources) == 1}
     done = [Conversion(f.path, kind, pdfs.get(f.path, "")) for f, kind in review.converted]
-    failed = [Conversion(e.file.path, family(file_kind(e.file)), "", e.reason, e.fix) for e in review.failed]
+    failed = [Conversion(e.file.path, family(file_kind(e.file)), "", e.reason.removeprefix("转换为 PDF 失败："), e.fix)
+              for e in review.failed]
     return sorted(done + failed, key=lambda c: c.evidence_path)
 
 

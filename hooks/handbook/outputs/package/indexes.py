@@ -28,8 +28,8 @@ from handbook.outputs.package.layout import years_label
 
 log = logging.getLogger(__name__)
 
-CATALOG_COLUMNS = ("序号", "条目", "资料", "年度", "单位", "标题", "文号", "页数", "大小", "SHA-256", "包内路径", "说明")
-MISSING_COLUMNS = ("责任单位", "条目", "资料编号", "资料名称", "年度", "状态", "截止日期", "逾期天数", "完成要求")
+CATALOG_COLUMNS = ("序号", "项", "资料", "年度", "单位", "标题", "文号", "页数", "大小", "SHA-256", "包内路径", "说明")
+MISSING_COLUMNS = ("责任单位", "项", "资料编号", "资料名称", "年度", "状态", "截止日期", "逾期天数", "完成要求")
 
 
 # --------------------------------------------------------------------------- 总目录
@@ -59,7 +59,7 @@ def write_catalog(path: Path, archive: Archive, review: ReviewSet, slots: list[S
     )
     # Widths fit A4 landscape at about 70 % (fit to width); wrapped columns grow the row instead of hiding text.
     table(sheet, styles, CATALOG_COLUMNS, rows, (5, 16, 18, 9, 11, 30, 14, 5, 10, 16, 44, 26),
-          wrap=("条目", "资料", "年度", "单位", "标题", "文号", "包内路径", "说明"), digest=("SHA-256",))
+          wrap=("项", "资料", "年度", "单位", "标题", "文号", "包内路径", "说明"), digest=("SHA-256",))
     sheet.set_header(header_text(f"{archive.project.plan.city} 评审资料总目录"))
     sheet.set_footer("&C第 &P 页，共 &N 页")
 
@@ -116,7 +116,7 @@ def write_missing(path: Path, archive: Archive, created: dt.datetime) -> int:
             material.complete_when if material else cell.reason,
         ))
     count = table(sheet, styles, MISSING_COLUMNS, rows, (16, 20, 9, 28, 7, 7, 11, 8, 50),
-                   wrap=("责任单位", "条目", "完成要求", "资料名称"))
+                   wrap=("责任单位", "项", "完成要求", "资料名称"))
     sheet.set_header(header_text(f"{plan.city} 缺失资料清单（截至 {plan.today.isoformat()}）"))
     sheet.set_footer("&C第 &P 页，共 &N 页")
 

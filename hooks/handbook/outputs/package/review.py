@@ -134,6 +134,7 @@ class ReviewBuilder:
             doc = self._photo_doc(folders, year, group, result)
             if doc is not None:
                 docs.append(doc)
+        docs.sort(key=lambda d: _file_order(d.file))  # chronological, photos among the documents of their year
         return docs
 
     def _fill(self, doc: ReviewDoc, kind: str, result: ReviewSet) -> bool:

@@ -66,12 +66,14 @@ def why_not_clean(file: EvidenceFile) -> tuple[str, str] | None:
 
 
 def restricted_allowed(archive: Archive) -> bool:
-    return bool(getattr(archive.project.plan, "restricted_to_reviewers", False))
+    return archive.project.plan.restricted_to_reviewers
 
 
 def for_reviewers(archive: Archive) -> tuple[list[EvidenceFile], list[LeftOut]]:
     """The files of part 2 (评审资料) and those left out, with why."""
     allowed = restricted_allowed(archive)
+    # Content marked restricted anywhere is restricted in every copy, marked or not: sha256 → the marked file.
+    private = {f.sha256: f.path for f in archive.files if f.restricted and f.sha256}
     chosen, left = [], []
     for file in archive.files:
         problem = why_not_clean(file)
@@ -79,6 +81,9 @@ def for_reviewers(archive: Archive) -> tuple[list[EvidenceFile], list[LeftOut]]:
             left.append(LeftOut(file, "上传资料和评审资料", *problem))
         elif file.restricted and not allowed:
             left.append(LeftOut(file, "上传资料和评审资料", RESTRICTED_REASON, RESTRICTED_FIX))
+        elif file.sha256 in private and not allowed and not file.restricted:
+            left.append(LeftOut(file, "上传资料和评审资料", f"与受限文件 {private[file.sha256]} 内容完全相同（含个人信息）",
+                                "在本文件的说明文件中也写 restricted: true，或删除这份重复的文件"))
         else:
             chosen.append(file)
     return chosen, left

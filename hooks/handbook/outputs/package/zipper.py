@@ -114,7 +114,7 @@ def write_verified_zip(
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         _write(ordered, tmp, date_time, progress)
-        log.info("正在回读校验 %d 个条目（CRC 与 SHA-256）……", len(ordered))
+        log.info("正在回读校验 %d 个文件（CRC 与 SHA-256）……", len(ordered))
         size, digest = _verify(ordered, tmp)
         os.replace(tmp, dest)
     except BaseException:
