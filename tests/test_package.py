@@ -50,7 +50,7 @@ from handbook.model import (
     Unit,
     Verdict,
 )
-from handbook.outputs.package import fonts, layout, slots as slots_module, zipper
+from handbook.outputs.package import fonts, layout, zipper
 from handbook.outputs.package.indexes import CATALOG_COLUMNS
 from handbook.outputs.package.volumes import EMPTY_ROW
 
@@ -405,7 +405,7 @@ def test_workbooks_print_on_a4_with_headers(built):
 
 
 def test_missing_list_grouped_by_unit(built):
-    archive, result = built
+    _archive, result = built
     missing = pd.read_excel(result.internal_files["缺失资料清单.xlsx"], sheet_name="缺失资料清单", dtype=str)
     assert len(missing) == 4
     assert list(missing["责任单位"]) == ["市爱卫办", "市爱卫办", "市卫健委", "市疾控中心"]

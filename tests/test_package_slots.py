@@ -161,7 +161,7 @@ def test_files_with_errors_stay_out_and_warnings_do_not(tmp_path):
         "outside-window", f"{PLAN_DIR}/2024-市爱卫办-年份写错的计划.pdf：年份 2019 不在评审期 2023–2026 内",
         "核对文件名中的年份")])
     original = archive.files[1]  # the 2025 plan, merged first (newest)
-    copy = plan_file(archive, "重复提交的计划", writer=lambda p: p.write_bytes(
+    plan_file(archive, "重复提交的计划", writer=lambda p: p.write_bytes(
         (archive.evidence_root / original.path).read_bytes()))
     plan_file(archive, "只有警告的计划", problems=[Problem("unit-not-assigned", "不是牵头单位", "核对", Level.WARNING)])
     result = build(archive, tmp_path / "out")

@@ -192,7 +192,7 @@ class _Build:
         write_text(folder / README, render_readme(self.archive, self.layouts.review.root, review, date_text,
                                                   with_indicators), windows=True)
         layout = self.layouts.review
-        entries = [d.entry for d in review.docs]
+        entries = [d.zip_entry for d in review.docs]
         entries += [entry_for(layout.path(n), folder / n) for n in REVIEW_INDEXES if (folder / n).exists()]
         sums = sha256sums((e.arcname[len(layout.root) + 1 :], e.sha256) for e in entries)
         write_text(folder / SUMS, sums)

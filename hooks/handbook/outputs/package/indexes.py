@@ -50,8 +50,8 @@ def write_catalog(path: Path, archive: Archive, review: ReviewSet, slots: list[S
             d.title,
             d.file.sidecar.doc_number if len(d.sources) == 1 and d.file.sidecar else "",
             d.pages,
-            d.entry.size,
-            d.entry.sha256,
+            d.zip_entry.size,
+            d.zip_entry.sha256,
             d.relpath,
             "；".join(x for x in (d.how, RESTRICTED_MARK if d.restricted else "") if x),
         )

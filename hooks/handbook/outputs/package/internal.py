@@ -88,9 +88,9 @@ def _restricted_sheet(book, styles, archive: Archive) -> None:
 
 def _conversion_sheets(book, styles, conversions: list[Conversion]) -> None:
     original = "原件（evidence/ 下，另存于本包“转换原件”文件夹）"
-    rows = [(c.evidence_path, c.family, c.pdf) for c in conversions if c.pdf]
+    done = [(c.evidence_path, c.family, c.pdf) for c in conversions if c.pdf]
     sheet = book.add_worksheet("转换的原件")
-    table(sheet, styles, (original, "原格式", "评审资料中的 PDF"), rows, (60, 12, 60), wrap=(original, "评审资料中的 PDF"))
+    table(sheet, styles, (original, "原格式", "评审资料中的 PDF"), done, (60, 12, 60), wrap=(original, "评审资料中的 PDF"))
     rows = [(c.evidence_path, c.family, c.reason, c.fix) for c in conversions if not c.pdf]
     sheet = book.add_worksheet("转换失败")
     table(sheet, styles, (FILE_COLUMN, "原格式", "原因", "怎么改"), rows, (50, 12, 50, 50),

@@ -22,7 +22,7 @@ def append_document(writer: PdfWriter, path: Path, page: int | None, title: str,
     """Append one document (or one page of ``reader``), then spool its large streams to disk."""
     first_new = len(writer._objects)
     if reader is not None:
-        writer.append(reader, outline_item=title, pages=(page, page + 1))
+        writer.append(reader, outline_item=title, pages=(page or 0, (page or 0) + 1))
         spool_streams(writer, first_new, spool)
         reader.resolved_objects.clear()  # its parsed objects (image bytes) are in the writer or the spool now
         return

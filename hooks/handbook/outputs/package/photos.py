@@ -12,12 +12,16 @@ import io
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
 
 from handbook.model import EvidenceFile
 from handbook.outputs.package.fonts import CjkFont, new_pdf
 from handbook.outputs.package.layout import years_label
+
+if TYPE_CHECKING:  # fpdf is slow to import; only the type is needed here
+    from fpdf import FPDF
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ def photo_date(file: EvidenceFile, source: Path | None = None) -> str:
                 taken = exif.get_ifd(0x8769).get(0x9003) or exif.get(0x0132)
             if isinstance(taken, str) and len(taken) >= 10:
                 return taken[:10].replace(":", "-")
-        except Exception:  # a damaged image: the caption falls back to the year, the page step reports it
+        except Exception:  # noqa: BLE001 — a damaged image: the caption falls back to the year, the page step reports it
             pass
     return years_label(file.years)
 
@@ -57,7 +61,7 @@ def write_photo_pdf(target: Path, pages: list[tuple[Path, str]], font: CjkFont,
         try:
             _check_image(source)
             _image_page(pdf, source, caption)
-        except Exception as error:  # Pillow raises many types for damaged images
+        except Exception as error:  # noqa: BLE001 — Pillow raises many types for damaged images
             failed.append((index, str(error)))
     if pdf.page == 0:
         return False, failed
@@ -82,18 +86,16 @@ class PhotoBatches:
                  budget: int | None = None) -> None:
         self.font, self.created, self.new_path = font, created, new_path
         self.budget = budget or PHOTO_BATCH_BYTES
-        self.pdf = None
+        self.pdf: FPDF | None = None
         self.path: Path | None = None
         self.used = 0  # image bytes in the open batch
 
     def add(self, source: Path, *, caption: str) -> tuple[Path, int]:
         """Add ``source`` as a page: (its batch PDF, 0-based page). Raises on an unreadable image."""
         _check_image(source)  # a damaged image fails here, before a page is added
-        if self.pdf is None:
-            self._start()
-        path = self.path
-        self.used += _image_page(self.pdf, source, caption)
-        page = self.pdf.page - 1  # fpdf's count, right even if an earlier photo failed half-way
+        pdf, path = (self.pdf, self.path) if self.pdf is not None and self.path is not None else self._start()
+        self.used += _image_page(pdf, source, caption)
+        page = pdf.page - 1  # fpdf's count, right even if an earlier photo failed half-way
         if self.used >= self.budget:
             self.close()
         return path, page
@@ -104,10 +106,11 @@ class PhotoBatches:
             self.pdf.output(str(self.path))
             self.pdf = None
 
-    def _start(self) -> None:
-        self.pdf = new_pdf(self.font, self.created, title="")
-        self.pdf.set_auto_page_break(False)  # one image, one page, whatever the caption
-        self.path, self.used = self.new_path(), 0
+    def _start(self) -> tuple[FPDF, Path]:
+        pdf = new_pdf(self.font, self.created, title="")
+        pdf.set_auto_page_break(False)  # one image, one page, whatever the caption
+        self.pdf, self.path, self.used = pdf, self.new_path(), 0
+        return pdf, self.path
 
 
 def _check_image(source: Path) -> None:

@@ -53,6 +53,13 @@ class ReviewDoc:
     seq: int = 0  # 序号 in the 总目录
 
     @property
+    def zip_entry(self) -> ZipEntry:
+        """The entry of a kept document (every kept document has one: _fill and _photo_doc set it)."""
+        if self.entry is None:
+            raise RuntimeError(f"评审资料文档没有内容：{self.file.path}")
+        return self.entry
+
+    @property
     def file(self) -> EvidenceFile:
         return self.sources[0]
 
@@ -131,9 +138,9 @@ class ReviewBuilder:
             if self._fill(doc, kind, result):
                 docs.append(doc)
         for year, group in photos.items():
-            doc = self._photo_doc(folders, year, group, result)
-            if doc is not None:
-                docs.append(doc)
+            merged = self._photo_doc(folders, year, group, result)
+            if merged is not None:
+                docs.append(merged)
         docs.sort(key=lambda d: _file_order(d.file))  # chronological, photos among the documents of their year
         return docs
 
@@ -200,7 +207,7 @@ class ReviewBuilder:
             with _named(doc.file):
                 doc.arcname = self.layout.path(*folders, name)
             doc.relpath = doc.arcname[len(self.layout.root) + 1 :]
-            entry = doc.entry
+            entry = doc.zip_entry
             doc.entry = ZipEntry(doc.arcname, entry.source, entry.size, entry.sha256, entry.crc32)
 
     def _file_name(self, doc: ReviewDoc, seq: int, width: int, folders: tuple[str, ...], ext: str) -> str:

@@ -160,7 +160,9 @@ class SlotBuilder:
         if self.review_year_only:
             result.review_year = self.archive.project.plan.review_year
         photos = PhotoBatches(self.font, self.created, lambda: self._scratch(".pdf"))
-        docs, ofds, seen = [], [], set()
+        docs: list[_Doc] = []
+        ofds: list[EvidenceFile] = []
+        seen: set[str] = set()
         for file in slot_files(self.archive, result.materials):
             if not self._admit(file, result, seen):
                 continue
@@ -210,7 +212,7 @@ class SlotBuilder:
         if kind in IMAGE_TYPES:
             try:
                 path, page = photos.add(source, caption=photo_caption(file, source))
-            except Exception as error:  # Pillow raises many types for damaged images
+            except Exception as error:  # noqa: BLE001 — Pillow raises many types for damaged images
                 result.problems.append(SlotProblem(file.path, f"图片无法读取（{error}）— 请重新导出图片后提交"))
                 return None
             return _Doc(file, path, page, file.size)
@@ -235,7 +237,7 @@ class SlotBuilder:
                     return False
                 for page in reader.pages:
                     _ = page.mediabox  # touches every page object: catches broken page trees early
-        except Exception as error:  # pypdf raises PdfReadError, PdfStreamError, KeyError, ValueError …
+        except Exception as error:  # noqa: BLE001 — pypdf raises PdfReadError, PdfStreamError, KeyError, ValueError …
             result.problems.append(SlotProblem(
                 doc.file.path, f"PDF 已损坏或无法读取（{type(error).__name__}: {error}）— 请重新导出 PDF 后提交"))
             return False
@@ -278,8 +280,8 @@ class SlotBuilder:
                             batches[doc.path] = PdfReader(stack.enter_context(open(doc.path, "rb")), strict=False)
                         append_document(writer, doc.path, doc.page, bookmark(doc.file), spool, batches.get(doc.path))
                         titles.append(bookmark(doc.file))
-                    except Exception as error:  # pypdf raises many types on damaged files
-                        failed = (doc, error)
+                    except Exception as exc:  # noqa: BLE001 — pypdf raises many types on damaged files
+                        failed = (doc, exc)
                         break
                 if failed is None:
                     target = self._scratch(".pdf")

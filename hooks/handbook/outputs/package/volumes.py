@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 
@@ -75,7 +76,7 @@ def build_volumes(archive: Archive, docs: list[ReviewDoc]) -> list[Volume]:
     by_item: dict[int, list[ReviewDoc]] = {}
     for doc in docs:
         served = {doc.file.item} | {_item_of(m) for f in doc.sources for m in f.materials}
-        for number in served - {None}:
+        for number in {n for n in served if n is not None}:
             by_item.setdefault(number, []).append(doc)
     volumes = []
     for number in sorted(standard.items):
@@ -190,7 +191,9 @@ class _FastTable:
             return []
         if self._width(text) <= width:
             return [text]
-        lines, line, used = [], [], 0.0
+        lines: list[str] = []
+        line: list[str] = []
+        used = 0.0
         for char in text:
             w = self._width(char)
             if line and used + w > width:
@@ -241,7 +244,7 @@ class _FastTable:
 def write_volumes_pdf(path: Path, archive: Archive, volumes: list[Volume], font: CjkFont, created: dt.datetime) -> None:
     """A printable A4 卷内目录: one page (or more) per item, in order; an item without documents says so."""
     plan = archive.project.plan
-    pdf = new_pdf(font, created, title=f"{plan.city}卷内目录", cls=_VolumePdf)
+    pdf = cast(_VolumePdf, new_pdf(font, created, title=f"{plan.city}卷内目录", cls=_VolumePdf))
     pdf.footer_text = f"{plan.city} {plan.review_year}年{'国家卫生县' if plan.kind is Kind.COUNTY else '国家卫生城市'}复审 卷内目录"
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=18)

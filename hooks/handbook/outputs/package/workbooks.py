@@ -29,7 +29,7 @@ def workbook(path: Path, title: str, created: dt.datetime) -> xlsxwriter.Workboo
         str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
     # xlsxwriter writes "created" as UTC; a naive UTC value keeps the bytes independent of the local zone.
-    fixed = created.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    fixed = created.astimezone(dt.UTC).replace(tzinfo=None)
     book.set_properties({"title": title, "author": "handbook", "company": "", "created": fixed})
     return book
 
