@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from handbook.outputs.package import slots, zipper
+from handbook.outputs.package import pdfmerge, zipper
 from handbook.render import Site, context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,9 +129,9 @@ def test_slot_merge_spools_large_streams(tmp_path):
     writer = PdfWriter()
     with tempfile.TemporaryFile() as spool:
         for path in paths:
-            slots._append(writer, path, None, path.stem, spool)
+            pdfmerge.append_document(writer, path, None, path.stem, spool)
         in_memory = sum(len(o._data) for o in writer._objects
-                        if isinstance(o, slots.StreamObject) and not isinstance(o, slots._SpooledStream))
+                        if isinstance(o, pdfmerge.StreamObject) and not isinstance(o, pdfmerge._SpooledStream))
         assert in_memory < 256 * 1024 and spool.tell() >= 3 * 2_000_000
         out = io.BytesIO()
         writer.write(out)

@@ -166,7 +166,7 @@ def test_gitlab_lines(project):
 def test_units_without_accounts_are_listed_for_the_office(project):
     for flavor in ("gitlab", "gitea"):
         text = codeowners_text(project, flavor=flavor)
-        assert "#   市城管局：牵头第10条；提供材料 03.1" in text.splitlines()
+        assert "#   市城管局：牵头第 10 项；提供材料 03.1" in text.splitlines()
 
 
 def test_gitea_lines_escape_the_dot_and_drop_what_gitea_cannot_use(project):

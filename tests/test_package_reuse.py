@@ -16,13 +16,13 @@ from test_package import make_archive
 def builds(monkeypatch):
     """How many times the package was really built (not reused)."""
     calls = []
-    real = pkg._build
+    real = pkg._Build.run
 
-    def counting(*args, **kwargs):
+    def counting(self):
         calls.append(1)
-        return real(*args, **kwargs)
+        return real(self)
 
-    monkeypatch.setattr(pkg, "_build", counting)
+    monkeypatch.setattr(pkg._Build, "run", counting)
     return calls
 
 

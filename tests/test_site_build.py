@@ -196,14 +196,18 @@ def test_chinese_heading_anchor_is_readable(built):
 def test_package_with_restricted_files_is_built_but_its_zip_not_offered(built):
     root, site, archive = built
     assert any(f.restricted for f in archive.files)
-    assert not list((site / "package").glob("*.zip"))
-    cached = list((root / ".cache" / "handbook" / "package").glob("*.zip"))
-    assert len(cached) == 1
+    # The restricted file stays out of parts 1 and 2 (city.yml does not allow it for reviewers), so both are
+    # offered; the office's list (part 3) never is.
+    assert sorted(p.name for p in (site / "package").glob("*.zip")) == [
+        "1-上传资料-测试市-2026.zip", "2-评审资料-测试市-2026.zip"]
+    cached = sorted(p.name for p in (root / ".cache" / "handbook" / "package").glob("*.zip"))
+    assert cached == ["1-上传资料-测试市-2026.zip", "2-评审资料-测试市-2026.zip", "3-内部清单-测试市-2026.zip"]
     page = (site / "package" / "index.html").read_text(encoding="utf-8")
-    assert "不在站点上提供下载" in page and f".cache/handbook/package/{cached[0].name}" in page
-    for name in ("总目录.xlsx", "缺失资料清单.xlsx", "卷内目录.pdf", "SHA256SUMS"):
+    assert "不在站点提供（含" not in page and "3-内部清单-测试市-2026.zip" in page  # named, not linked
+    for name in ("总目录.xlsx", "卷内目录.pdf", "SHA256SUMS"):
         assert (site / "package" / name).is_file(), name
         assert f'href="{quote(name)}"' in page, name  # a download link that resolves from /package/
+    assert not (site / "package" / "缺失资料清单.xlsx").exists()  # part 3 is the office's own
 
 
 def test_package_without_restricted_files_is_offered_hard_linked(tmp_path):
@@ -214,12 +218,13 @@ def test_package_without_restricted_files_is_offered_hard_linked(tmp_path):
         sidecar.unlink()  # the fixture's only restricted flag
     build(site_config(tmp_path, strict=True))
     site = tmp_path / "site"
-    zips = list((site / "package").glob("*.zip"))
-    assert len(zips) == 1
-    cached = tmp_path / ".cache" / "handbook" / "package" / zips[0].name
-    assert os.stat(zips[0]).st_ino == os.stat(cached).st_ino  # published by hard link, not copied
+    zips = sorted((site / "package").glob("*.zip"))
+    assert [z.name for z in zips] == ["1-上传资料-测试市-2026.zip", "2-评审资料-测试市-2026.zip"]  # never part 3
+    for published in zips:
+        cached = tmp_path / ".cache" / "handbook" / "package" / published.name
+        assert os.stat(published).st_ino == os.stat(cached).st_ino  # published by hard link, not copied
     page = (site / "package" / "index.html").read_text(encoding="utf-8")
-    assert f'href="{quote(zips[0].name)}"' in page and "不在站点上提供下载" not in page
+    assert all(f'href="{quote(z.name)}"' in page for z in zips) and "不在站点提供（含" not in page
 
 def test_serve_rebuild_reuses_pages_and_keeps_their_anchors(tmp_path, caplog):
     """Two builds of one ``mkdocs serve`` session: the second reuses unchanged pages, shows the new file, and

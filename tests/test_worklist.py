@@ -26,7 +26,7 @@ def archive(tmp_path):
 
 
 def read(path: Path, sheet: str) -> pd.DataFrame:
-    return pd.read_excel(path, sheet_name=sheet, dtype={"条款": str, "材料编号": str})
+    return pd.read_excel(path, sheet_name=sheet, dtype={"项": str, "材料编号": str})
 
 
 def test_unit_workbook_lists_exactly_its_missing_and_overdue_cells(archive, tmp_path):

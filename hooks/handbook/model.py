@@ -344,6 +344,7 @@ class Plan:
     indicator_owners: dict[int, str] = field(default_factory=dict)  # indicator → unit
     indicator_targets: dict[int, tuple[str, Rule]] = field(default_factory=dict)  # local overrides
     max_file_mb: int = 50
+    restricted_to_reviewers: bool = False  # restricted files go to the reviewers' part of the package, marked
     alias_index: dict[str, str] = field(default_factory=dict)  # any name/alias → canonical name
     forge: Forge | None = None
     account_index: dict[str, str] = field(default_factory=dict)  # forge account (no "@") → canonical name

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 NAME = "package"
-HELP = "生成资料评估材料包（上传栏目 PDF、分项佐证、总目录、卷内目录、缺失资料清单、校验清单）"
+HELP = "生成资料评估材料包：1 上传资料（每栏目一个 PDF）、2 评审资料（分项佐证、总目录、卷内目录、校验清单）、3 内部清单（缺失资料、问题文件、转换失败）"
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     # pypdf logs damage without naming the file; the package reports each damaged file itself.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting chatter
+    logging.getLogger("pikepdf").setLevel(logging.WARNING)  # its logger bridge announces itself
     settings = resolve(args.root, today=args.today, package_out=args.out)
     out = settings.package_dir
     archive = build_archive(settings.root, today=settings.today)
@@ -37,10 +38,13 @@ def run(args: argparse.Namespace) -> int:
     except (FontMissingError, PackageError) as error:
         print(f"打包失败：{error}", file=sys.stderr)
         return 1
-    for slot in result.missing_slots:
-        print(f"缺失上传栏目：{slot.position:02d} {slot.title}")
-    for item in result.needs_conversion:
-        print(f"待转换为 PDF：{item.evidence_path}（{item.reason}）")
+    for slot in result.slots:
+        if slot.missing or slot.lacks:
+            print(f"上传栏目 {slot.position:02d} {slot.title}：{slot.status_text}")
+    for item in result.failed_conversions:
+        print(f"转换为 PDF 失败：{item.evidence_path}（{item.reason}）— {item.fix}")
+    for part in result.parts:
+        print(f"{part.number}-{part.name}：{part.zip_path}（{part.entries} 个文件，{part.size / 1e6:.1f} MB）— {part.purpose}")
     for note in result.notes:
         print(note)
     print(result.summary_line())

@@ -35,6 +35,7 @@ class CitySettings:
     window: tuple[int, ...] = ()
     today: dt.date | None = None
     max_file_mb: int = 50
+    restricted_to_reviewers: bool = False
     forge: Forge | None = None
     min_ranked_cells: int = 5
 
@@ -45,7 +46,8 @@ def default_window(review_year: int) -> tuple[int, ...]:
 
 
 def _load_city(root: Path, diagnostics: list[Diagnostic]) -> CitySettings:
-    known = ("city", "kind", "review_year", "window", "today", "max_file_mb", "forge", "min_ranked_cells")
+    known = ("city", "kind", "review_year", "window", "today", "max_file_mb", "forge", "min_ranked_cells",
+             "restricted_to_reviewers")
     src, top = open_data_file(root, local("city.yml"), diagnostics, known, required_keys=("city", "kind", "review_year"))
     settings = CitySettings(review_year=dt.date.today().year)
     if top is None:
@@ -57,6 +59,7 @@ def _load_city(root: Path, diagnostics: list[Diagnostic]) -> CitySettings:
     settings.window = _window(src, top, settings.review_year)
     settings.today = top.date("today")
     settings.max_file_mb = top.integer("max_file_mb", lo=1, hi=10_000, default=50) or 50
+    settings.restricted_to_reviewers = top.flag("restricted_to_reviewers", False)
     if top.has("forge"):
         settings.forge = load_forge(src, top.raw("forge"), top.line_of_key("forge"))
     # A unit owing fewer cells than this is listed in the ranking but not ranked (1 of 1 is no 100 %).
@@ -315,6 +318,7 @@ def load_plan(root: Path, standard: Standard, diagnostics: list[Diagnostic], *, 
         indicator_owners=owners,
         indicator_targets=targets,
         max_file_mb=city.max_file_mb,
+        restricted_to_reviewers=city.restricted_to_reviewers,
         alias_index=roster.alias_index,
         forge=city.forge,
         account_index=roster.accounts,

@@ -229,8 +229,8 @@ def format_text(changes: list[Change], *, since: dt.date, until: dt.date, projec
     lines += ["", "按单位："]
     for row in by_unit(changes, order):
         items = "、".join(sorted(row.related)) or "—"
-        lines.append(f"  {row.key}：新增 {row.added}，修改 {row.modified}，删除 {row.deleted}（条款 {items}）")
-    lines += ["", "按条款："]
+        lines.append(f"  {row.key}：新增 {row.added}，修改 {row.modified}，删除 {row.deleted}（项 {items}）")
+    lines += ["", "按项："]
     for row in by_item(changes):
         label = _item_label(row.key, project)
         lines.append(f"  {label}：新增 {row.added}，修改 {row.modified}，删除 {row.deleted}"
@@ -244,8 +244,8 @@ def format_text(changes: list[Change], *, since: dt.date, until: dt.date, projec
 
 def _item_label(key: str, project: Project | None) -> str:
     if key.isdigit() and project is not None and int(key) in project.standard.items:
-        return f"第{int(key)}条 {project.standard.items[int(key)].title}"
-    return f"第{int(key)}条" if key.isdigit() else key
+        return f"第 {int(key)} 项 {project.standard.items[int(key)].title}"
+    return f"第 {int(key)} 项" if key.isdigit() else key
 
 
 # --------------------------------------------------------------------------- the site page

@@ -58,7 +58,7 @@ class Duties:
     def __str__(self) -> str:
         parts = []
         if self.leads:
-            parts.append(f"牵头第{'、'.join(str(n) for n in self.leads)}条")
+            parts.append(f"牵头第 {'、'.join(str(n) for n in self.leads)} 项")
         if self.supplies:
             parts.append(f"提供材料 {'、'.join(self.supplies)}")
         return "；".join(parts)
@@ -105,7 +105,7 @@ def ownership(project: Project, *, office: Unit | None = None, flavor: str = "gi
         item_owners = _owners_of(leads, accounts)
         if item_owners:
             result.rules.append(Rule(f"evidence/{number:02d}", number, None, item_owners,
-                                     f"第{number}条 {item.title} — 牵头：{'、'.join(leads)}"))
+                                     f"第 {number} 项 {item.title} — 牵头：{'、'.join(leads)}"))
         for name in leads:
             if not accounts[name]:
                 result.unowned.setdefault(name, Duties()).leads.append(number)
@@ -163,7 +163,7 @@ def _header(project: Project, owned: Ownership, flavor: str) -> list[str]:
         f"# {where}：{project.plan.city}佐证材料文件夹的负责人（{flavor} 格式）",
         f"# 由 `python -m handbook codeowners --flavor {flavor}` 根据 standards/local/ 生成，请勿手改；",
         "# 单位或账号有变化时，改 standards/local/units.yml 的 accounts 后重新生成。",
-        "# 牵头单位负责条款文件夹 evidence/NN…/；“各责任单位各交一份”的材料文件夹 evidence/NN…/NN.K…/",
+        "# 牵头单位负责各项的文件夹 evidence/NN…/；“各责任单位各交一份”的材料文件夹 evidence/NN…/NN.K…/",
         "# 由全部责任单位负责；爱卫办是全部文件的默认负责人。",
     ]
     if flavor == "gitlab":

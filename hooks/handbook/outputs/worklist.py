@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 OPEN = (Status.MISSING, Status.OVERDUE)
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
-CELL_COLUMNS = ("序号", "条款", "材料编号", "材料名称", "年度", "状态", "截止日期", "剩余天数", "完成要求",
+CELL_COLUMNS = ("序号", "项", "材料编号", "材料名称", "年度", "状态", "截止日期", "剩余天数", "完成要求",
                 "提交到文件夹", "文件名示例")
 PROBLEM_COLUMNS = ("序号", "文件", "级别", "问题", "改法", "问题代码")
 INDICATOR_COLUMNS = ("序号", "指标", "指标名称", "目标值", "需要年度", "已有数据年度", "说明")

@@ -1,108 +1,91 @@
-"""The 资料评估 review package: upload-slot PDFs, per-item evidence, indexes, checksums, in one verified zip.
+"""The 资料评估 review package, in three parts, each for its reader, from the one judged model.
 
-``build_package(archive, out_dir)`` writes ``资料评估材料包-<city>-<year>.zip`` plus unpacked copies of the
-indexes for the site's /package/ page. Evidence bytes are streamed straight from evidence/ into the zip (the
-per-item folders never exist on disk); only the small generated files are staged in a temporary folder.
+``build_package(archive, out_dir)`` writes into ``out_dir``:
+
+1. ``1-上传资料-<city>-<year>.zip``: exactly one PDF (or the original OFD) per upload slot of the city or
+   county set, in the system's order and naming; split into 之一, 之二 … where a slot would exceed
+   ``max_file_mb``. Only clean files (已收集, not 待核), never a restricted one.
+2. ``2-评审资料-<city>-<year>.zip``: the reviewers' per-item evidence, every document a PDF or an OFD (office
+   files converted by LibreOffice, photos merged per material and year with captions), with 总目录, 卷内目录,
+   数据评价指标, README and SHA256SUMS. Restricted files only when city.yml says
+   ``restricted_to_reviewers: true``, and marked.
+3. ``3-内部清单-<city>-<year>.zip``: the office's own lists (缺失资料清单, problems and fixes, what was left out
+   and why, restricted files, failed conversions) and the originals of converted files. Never published.
+
+Part 2's indexes and part 1's zip are copied beside the zips for the site's /package/ page; part 3's
+workbooks are copied beside them for the office. Everything is written in a staging folder, each zip read
+back and verified, and only then moved into place, so a failed build leaves the previous package as it was.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
-import re
 import shutil
 import tempfile
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-from markupsafe import Markup
-
-from handbook.model import Archive, Kind, Status
+from handbook.model import Archive, EvidenceFile
 from handbook.outputs.package import reuse
+from handbook.outputs.package.convert import convert_evidence, family, find_soffice
 from handbook.outputs.package.fonts import FontMissingError, find_cjk_font
-from handbook.outputs.package.layout import Layout, PackedFile, plan_evidence
+from handbook.outputs.package.layout import INTERNAL, REVIEW, UPLOAD, Layout, _named, safe_name
 from handbook.outputs.package.provenance import Provenance, read_provenance
-from handbook.outputs.package.slots import SlotBuilder, SlotResult, Unconverted, find_converter
-from handbook.outputs.package.zipper import ConsoleProgress, PackageError, ZipEntry, entry_for, write_verified_zip
-from handbook.render.context import url_path
+from handbook.outputs.package.result import (
+    INTERNAL_PURPOSE,
+    REVIEW_PURPOSE,
+    UPLOAD_PURPOSE,
+    Conversion,
+    PackageResult,
+    PartResult,
+)
+from handbook.outputs.package.review import ReviewBuilder, ReviewSet
+from handbook.outputs.package.selection import OFFICE_TYPES, file_kind, for_reviewers
+from handbook.outputs.package.slots import SlotBuilder, SlotResult
+from handbook.outputs.package.stale import remove_stale
+from handbook.outputs.package.texts import render_page, render_readme, render_skipped_page
+from handbook.outputs.package.zipper import ConsoleProgress, PackageError, ZipEntry, entry_for, write_error, write_verified_zip
 
-__all__ = ["FontMissingError", "PackageError", "PackageResult", "SlotResult", "build_package", "render_page"]
+__all__ = ["FontMissingError", "PackageError", "PackageResult", "SlotResult", "build_package", "render_page",
+           "render_skipped_page"]
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CATALOG = "总目录.xlsx"
 VOLUMES_XLSX = "卷内目录.xlsx"
 VOLUMES_PDF = "卷内目录.pdf"
-MISSING = "缺失资料清单.xlsx"
 INDICATORS = "数据评价指标.xlsx"
 README = "README.txt"
 SUMS = "SHA256SUMS"
-# Published beside the zip for the site's download page, in this order.
-PUBLISHED = (CATALOG, VOLUMES_PDF, VOLUMES_XLSX, MISSING, INDICATORS, SUMS, README)
-# What a build leaves in the output folder while it runs: ".package-<pid>-<random>/" (older builds:
-# ".package-<random>/", no pid) and ".<name>.<pid>.tmp" beside the zip and each published index.
-_STAGING = re.compile(r"\.package-(?:(\d+)-)?[a-z0-9_]+")
-_TEMPORARY = re.compile(r"\.(.+)\.(\d+)\.tmp")
-STALE_AFTER = 24 * 3600  # seconds; no build runs this long, so an older leftover is stale whatever its pid
+MISSING = "缺失资料清单.xlsx"
+INTERNAL_LIST = "内部清单.xlsx"
+ORIGINALS_DIR = "转换原件"  # as long as 分项佐证: an original's path fits the budget its PDF's did
+# Part 2's indexes, copied beside the zips for the site's download page, in this order.
+REVIEW_INDEXES = (CATALOG, VOLUMES_PDF, VOLUMES_XLSX, INDICATORS, SUMS, README)
+INTERNAL_FILES = (INTERNAL_LIST, MISSING)
 
 
-@dataclass(slots=True)
-class PackageResult:
-    """What was built, for the summary line, the site's package page and the tests."""
+def find_converter() -> str | None:
+    """LibreOffice's command, if installed (a function of its own so that tests can take it away)."""
+    return find_soffice()
 
-    zip_path: Path
-    zip_size: int
-    zip_sha256: str
-    root: str  # the top folder inside the zip
-    city: str
-    review_year: int
-    kind: str  # 城市 / 县
-    entries: int  # files inside the zip
-    evidence_files: int
-    restricted_files: int
-    problem_files: int  # evidence files the index marks 待核 or not merged
-    slots: list[SlotResult]
-    missing_cells: int
-    overdue_cells: int
-    indicators_included: bool
-    published: dict[str, Path]  # unpacked index name → file in out_dir
-    provenance: Provenance
-    converter: str | None  # LibreOffice command used, None when not installed
-    evidence_bytes: int = 0
-    notes: list[str] = field(default_factory=list)
 
-    @property
-    def zip_name(self) -> str:
-        return self.zip_path.name
+@dataclass(frozen=True, slots=True)
+class _Layouts:
+    upload: Layout
+    review: Layout
+    internal: Layout
 
-    @property
-    def missing_slots(self) -> list[SlotResult]:
-        return [s for s in self.slots if s.missing]
+    @classmethod
+    def for_archive(cls, archive: Archive) -> _Layouts:
+        return cls(*(Layout.for_archive(archive, part) for part in (UPLOAD, REVIEW, INTERNAL)))
 
-    @property
-    def generated_slots(self) -> list[SlotResult]:
-        return [s for s in self.slots if s.package_path]
-
-    @property
-    def needs_conversion(self) -> list[Unconverted]:
-        return [u for s in self.slots for u in s.unconverted]
-
-    @property
-    def converted(self) -> list[str]:
-        return [p for s in self.slots for p in s.converted]
-
-    def summary_line(self) -> str:
-        return (
-            f"材料包已生成：{self.entries} 个文件（佐证材料 {self.evidence_files} 个），"
-            f"缺失资料 {self.missing_cells + self.overdue_cells} 项（其中逾期 {self.overdue_cells} 项），"
-            f"上传栏目缺 {len(self.missing_slots)} 个，待转换 PDF {len(self.needs_conversion)} 个，"
-            f"大小 {self.zip_size / 1e6:.1f} MB：{self.zip_path}"
-        )
+    def names(self) -> set[str]:
+        """Every file a build leaves in the package folder, by name (their temporary files are ours too)."""
+        zips = {self.upload.zip_name, self.review.zip_name, self.internal.zip_name}
+        return zips | set(REVIEW_INDEXES) | set(INTERNAL_FILES)
 
 
 def build_package(
@@ -112,271 +95,221 @@ def build_package(
     progress: Callable[[int, int, int, int], None] | None = None,
     reuse_unchanged: bool = True,
 ) -> PackageResult:
-    """Write the review package under ``out_dir``; the previous package stays intact if anything fails.
+    """Write the three parts under ``out_dir``; the previous package stays intact if anything fails.
 
     When the package in ``out_dir`` was made from the same inputs (``reuse.package_key``) and is intact, it
-    is returned as it is (``reuse_unchanged=False`` always builds).
+    is returned as it is (``reuse_unchanged=False`` always builds). A full disk, a read-only folder or any
+    other failed write is a PackageError in Chinese (what, where, the fix), never a traceback.
     """
     out_dir = Path(out_dir)
     font = find_cjk_font()  # fail before any work when the PDFs could not be written
     evidence_root = archive.evidence_root or archive.project.root / "evidence"
     provenance = read_provenance(archive.project.root, evidence_root)
-    key = reuse.package_key(archive, provenance, tools=(font, find_converter()))
+    converter = find_converter()
+    key = reuse.package_key(archive, provenance, tools=(font, converter))
     previous = reuse.reusable(out_dir, key) if reuse_unchanged else None
     if previous is not None:
-        log.info("材料包的输入（佐证文件、方案与标准、版本信息、代码）与上次相同，沿用上一版：%s", previous.zip_path)
+        log.info("材料包的输入（佐证文件、方案与标准、版本信息、代码）与上次相同，沿用上一版：%s", out_dir)
         return previous
-    layout = Layout.for_archive(archive)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale(out_dir, layout.zip_name)
-    reuse.forget(out_dir)  # the outputs are about to change: until the new stamp, nothing is reusable
-    # The pid in the name tells a later build whether this folder is still in use.
-    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".package-{os.getpid()}-"))
+    layouts = _Layouts.for_archive(archive)
     try:
-        result = _build(archive, out_dir, staging, layout, font, provenance, progress or ConsoleProgress())
+        out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale(out_dir, layouts.names())
+        reuse.forget(out_dir)  # the outputs are about to change: until the new stamp, nothing is reusable
+        # The pid in the name tells a later build whether this folder is still in use.
+        staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".package-{os.getpid()}-"))
+    except OSError as error:
+        raise write_error(error, out_dir) from error
+    try:
+        build = _Build(archive, out_dir, staging, layouts, font, provenance, converter, progress or ConsoleProgress())
+        result = build.run()
         reuse.record(out_dir, key, result)
         return result
+    except OSError as error:  # xlsxwriter, fpdf, pypdf and shutil raise it as it is: say what it means
+        raise write_error(error, out_dir) from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(archive, out_dir: Path, staging: Path, layout: Layout, font, provenance: Provenance, progress) -> PackageResult:
-    # Imported here, not at the top: the indexes need fpdf (slow to import), which a site build that only
-    # shows the /package/ page never uses.
-    from handbook.outputs.package.indexes import (
-        build_volumes,
-        sha256sums,
-        write_catalog,
-        write_indicators,
-        write_missing,
-        write_text,
-        write_volumes_pdf,
-        write_volumes_xlsx,
-    )
-    created = provenance.date
-    evidence_root = archive.evidence_root or archive.project.root / "evidence"
-    log.info("正在整理 %d 个佐证文件的包内路径……", len(archive.files))
-    packed = plan_evidence(archive, layout)
-    converter = find_converter()
-    names = {p.file.path: p.arcname.rsplit("/", 1)[-1] for p in packed}
-    log.info("正在合并上传栏目 PDF……")
-    builder = SlotBuilder(archive, layout, staging, font, created, names, converter)
-    slots = builder.build_all()
-    _attach_slot_notes(packed, slots)
+class _Build:
+    """One build: the three parts made in ``staging``, verified, then moved into ``out_dir`` together."""
 
-    generated = staging / "generated"
-    generated.mkdir()
-    log.info("正在生成总目录、卷内目录、缺失资料清单……")
-    slot_paths = {s.key: _relative(layout, s.package_path) for s in slots if s.package_path}
-    write_catalog(generated / CATALOG, archive, packed, slots, slot_paths, created)
-    volumes = build_volumes(archive, packed)
-    write_volumes_xlsx(generated / VOLUMES_XLSX, archive, volumes, created)
-    write_volumes_pdf(generated / VOLUMES_PDF, archive, volumes, font, created)
-    write_missing(generated / MISSING, archive, created)
-    with_indicators = write_indicators(generated / INDICATORS, archive, created)
+    def __init__(self, archive: Archive, out_dir: Path, staging: Path, layouts: _Layouts, font,
+                 provenance: Provenance, converter: str | None, progress) -> None:
+        self.archive, self.out_dir, self.staging, self.layouts = archive, out_dir, staging, layouts
+        self.font, self.provenance, self.converter, self.progress = font, provenance, converter, progress
+        self.created = provenance.date
+        self.evidence_root = archive.evidence_root or archive.project.root / "evidence"
+        self.generated = staging / "generated"
+        self.generated.mkdir()
 
-    entries = [_evidence_entry(p, evidence_root) for p in packed if p.file.readable] + builder.entries
-    counts = _Counts.of(archive, packed, slots)
-    readme = _render_readme(archive, layout, provenance, packed, slots, with_indicators, counts, converter)
-    write_text(generated / README, readme, windows=True)
-    for name in (CATALOG, VOLUMES_XLSX, VOLUMES_PDF, MISSING, INDICATORS, README):
-        if (generated / name).exists():
-            entries.append(entry_for(layout.path(name), generated / name))
-    sums = sha256sums((_relative(layout, e.arcname), e.sha256) for e in entries)
-    write_text(generated / SUMS, sums)
-    entries.append(entry_for(layout.path(SUMS), generated / SUMS))
+    def run(self) -> PackageResult:
+        clean, left_out = for_reviewers(self.archive)
+        conversions = self._convert(clean)
+        log.info("正在生成上传资料（每个栏目一个 PDF）……")
+        slot_builder = SlotBuilder(self.archive, self.layouts.upload, self.staging, self.font, self.created, conversions)
+        slots = slot_builder.build_all()
+        log.info("正在整理评审资料（%d 个文件）……", len(clean))
+        review = ReviewBuilder(self.archive, self.layouts.review, self.staging, self.font, self.created,
+                               conversions).build(clean)
+        review.left_out[:0] = left_out
+        converted = _conversion_list(review)
+        upload = self._zip(UPLOAD, self.layouts.upload, slot_builder.entries, UPLOAD_PURPOSE, publishable=True)
+        with_indicators, review_entries = self._review_files(review, slots)
+        restricted_inside = len({f.path for d in review.restricted for f in d.sources})
+        review_part = self._zip(REVIEW, self.layouts.review, review_entries, REVIEW_PURPOSE, publishable=not restricted_inside)
+        internal = self._zip(INTERNAL, self.layouts.internal, self._internal_files(review, slots, converted), INTERNAL_PURPOSE,
+                             publishable=False)
+        published, internal_files = self._move_into_place([upload, review_part, internal])
+        return self._result(upload, review_part, internal, slots, review, converted, with_indicators,
+                            restricted_inside, published, internal_files)
 
-    zip_path = out_dir / layout.zip_name
-    total = sum(e.size for e in entries)
-    log.info("正在写入 %s（%d 个文件，%.1f MB）……", zip_path.name, len(entries), total / 1e6)
-    size, digest = write_verified_zip(entries, zip_path, date_time=provenance.zip_date_time, progress=progress)
-    published = _publish(generated, out_dir)
-    plan = archive.project.plan
-    result = PackageResult(
-        zip_path=zip_path, zip_size=size, zip_sha256=digest, root=layout.root, city=plan.city,
-        review_year=plan.review_year, kind=plan.kind.value, entries=len(entries), evidence_files=len(packed),
-        restricted_files=counts.restricted, problem_files=counts.problems, slots=slots,
-        missing_cells=counts.missing, overdue_cells=counts.overdue, indicators_included=with_indicators,
-        published=published, provenance=provenance, converter=converter,
-        evidence_bytes=sum(p.file.size for p in packed),
-    )
-    if not with_indicators:
-        result.notes.append("尚无指标计算结果，本包未含 数据评价指标.xlsx")
-    log.debug(result.summary_line())
-    return result
+    # ------------------------------------------------------------------ conversion
 
+    def _convert(self, clean: list[EvidenceFile]) -> dict:
+        office = [(f.path, self.evidence_root / f.path, kind) for f in clean if (kind := file_kind(f)) in OFFICE_TYPES]
+        if office:
+            log.info("正在用 LibreOffice 把 %d 个 Word/Excel/PowerPoint 文件转换为 PDF……", len(office))
+        conversions, runs = convert_evidence(office, self.staging, self.created, self.converter)
+        log.debug("LibreOffice：%d 个文件，%d 次启动", len(office), runs)
+        return conversions
 
-@dataclass(frozen=True, slots=True)
-class _Counts:
-    missing: int
-    overdue: int
-    restricted: int
-    problems: int
+    # ------------------------------------------------------------------ part 2: the reviewers' files
 
-    @classmethod
-    def of(cls, archive: Archive, packed: list[PackedFile], slots: list[SlotResult]) -> _Counts:
+    def _review_files(self, review: ReviewSet, slots: list[SlotResult]) -> tuple[bool, list[ZipEntry]]:
+        from handbook.outputs.package.indexes import sha256sums, write_catalog, write_indicators, write_text
+        from handbook.outputs.package.volumes import build_volumes, write_volumes_pdf, write_volumes_xlsx
+
+        folder = self.generated / "review"
+        folder.mkdir()
+        log.info("正在生成总目录、卷内目录……")
+        write_catalog(folder / CATALOG, self.archive, review, slots, self.created)
+        volumes = build_volumes(self.archive, review.docs)
+        write_volumes_xlsx(folder / VOLUMES_XLSX, self.archive, volumes, self.created)
+        write_volumes_pdf(folder / VOLUMES_PDF, self.archive, volumes, self.font, self.created)
+        with_indicators = write_indicators(folder / INDICATORS, self.archive, self.created)
+        date_text = self.created.strftime("%Y-%m-%d")
+        write_text(folder / README, render_readme(self.archive, self.layouts.review.root, review, date_text,
+                                                  with_indicators), windows=True)
+        layout = self.layouts.review
+        entries = [d.zip_entry for d in review.docs]
+        entries += [entry_for(layout.path(n), folder / n) for n in REVIEW_INDEXES if (folder / n).exists()]
+        sums = sha256sums((e.arcname[len(layout.root) + 1 :], e.sha256) for e in entries)
+        write_text(folder / SUMS, sums)
+        entries.append(entry_for(layout.path(SUMS), folder / SUMS))
+        return with_indicators, entries
+
+    # ------------------------------------------------------------------ part 3: the office's own
+
+    def _internal_files(self, review: ReviewSet, slots: list[SlotResult], conversions: list[Conversion]) -> list[ZipEntry]:
+        from handbook.outputs.package.indexes import write_missing
+        from handbook.outputs.package.internal import write_internal
+
+        folder = self.generated / "internal"
+        folder.mkdir()
+        log.info("正在生成内部清单、缺失资料清单……")
+        write_internal(folder / INTERNAL_LIST, self.archive, review, slots, conversions, self.created)
+        write_missing(folder / MISSING, self.archive, self.created)
+        layout = self.layouts.internal
+        entries = [entry_for(layout.path(n), folder / n) for n in INTERNAL_FILES]
+        return entries + self._originals(review)
+
+    def _originals(self, review: ReviewSet) -> list[ZipEntry]:
+        """Each converted original, in a folder tree like its PDF's, so the office keeps what was submitted."""
+        layout, entries = self.layouts.internal, []
+        for doc in review.docs:
+            if not doc.how.startswith("由 ") or len(doc.sources) != 1 or doc.how.startswith("由照片"):
+                continue
+            file = doc.file
+            folders = (ORIGINALS_DIR, *doc.folders[1:])
+            stem = doc.arcname.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            with _named(file):
+                name = layout.fit_name(f"{stem}{_own_extension(file)}", folders)
+                arcname = layout.path(*folders, name)
+            entries.append(ZipEntry(arcname, self.evidence_root / file.path, file.size, file.sha256, file.crc32))
+        return entries
+
+    # ------------------------------------------------------------------ writing
+
+    def _zip(self, part: tuple[int, str], layout: Layout, entries: list[ZipEntry], purpose: str, *,
+             publishable: bool) -> PartResult:
+        target = self.staging / layout.zip_name
+        total = sum(e.size for e in entries)
+        log.info("正在写入 %s（%d 个文件，%.1f MB）……", layout.zip_name, len(entries), total / 1e6)
+        size, digest = write_verified_zip(entries, target, date_time=self.provenance.zip_date_time,
+                                          progress=self.progress)
+        return PartResult(part[0], part[1], purpose, target, layout.root, size, digest, len(entries), publishable)
+
+    def _move_into_place(self, parts: list[PartResult]) -> tuple[dict[str, Path], dict[str, Path]]:
+        """Every zip (verified) and the unpacked copies renamed into ``out_dir``, one right after another."""
+        published: dict[str, Path] = {}
+        internal: dict[str, Path] = {}
+        for part in parts:
+            final = self.out_dir / part.zip_name
+            os.replace(part.zip_path, final)
+            part.zip_path = final
+        published[parts[0].zip_name] = parts[0].zip_path  # the upload set holds nothing restricted
+        published |= self._copy_beside(self.generated / "review", REVIEW_INDEXES)
+        internal |= self._copy_beside(self.generated / "internal", INTERNAL_FILES)
+        return published, internal
+
+    def _copy_beside(self, folder: Path, names: tuple[str, ...]) -> dict[str, Path]:
+        copied = {}
+        for name in names:
+            source, target = folder / name, self.out_dir / name
+            if not source.exists():
+                target.unlink(missing_ok=True)  # e.g. last build's indicator workbook
+                continue
+            tmp = self.out_dir / f".{name}.{os.getpid()}.tmp"
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+            copied[name] = target
+        return copied
+
+    def _result(self, upload: PartResult, review_part: PartResult, internal: PartResult, slots: list[SlotResult],
+                review: ReviewSet, conversions: list[Conversion], with_indicators: bool, restricted_inside: int,
+                published: dict[str, Path], internal_files: dict[str, Path]) -> PackageResult:
         from handbook.outputs.package.indexes import missing_cells
 
-        cells = missing_cells(archive)
-        return cls(
-            missing=sum(1 for c in cells if c.status is Status.MISSING),
-            overdue=sum(1 for c in cells if c.status is Status.OVERDUE),
-            restricted=sum(1 for p in packed if p.file.restricted),
-            problems=sum(1 for p in packed if p.file.problems or p.notes),
+        plan = self.archive.project.plan
+        cells = missing_cells(self.archive)
+        overdue = sum(1 for c in cells if c.status.value == "逾期")
+        in_review = {f.path for d in review.docs for f in d.sources}
+        result = PackageResult(
+            upload=upload, review=review_part, internal=internal, city=plan.city, review_year=plan.review_year,
+            kind=plan.kind.value, max_file_mb=plan.max_file_mb, evidence_files=len(self.archive.files),
+            review_files=len(in_review), review_docs=len(review.docs), restricted_files=restricted_inside,
+            restricted_total=sum(1 for f in self.archive.files if f.restricted),
+            left_out=len({e.file.path for e in review.left_out} - in_review),
+            problem_files=sum(1 for f in self.archive.files if f.problems), slots=slots, conversions=conversions,
+            missing_cells=len(cells) - overdue, overdue_cells=overdue, indicators_included=with_indicators,
+            published=published, internal_files=internal_files, provenance=self.provenance,
+            converter=self.converter, evidence_bytes=sum(f.size for f in self.archive.files),
         )
+        if not with_indicators:
+            result.notes.append("尚无指标计算结果，评审资料中未含 数据评价指标.xlsx")
+        _drop_legacy_zip(self.out_dir, plan.city, plan.review_year)
+        log.debug(result.summary_line())
+        return result
 
 
-def _relative(layout: Layout, arcname: str) -> str:
-    return arcname[len(layout.root) + 1 :]
+def _own_extension(file: EvidenceFile) -> str:
+    suffix = Path(file.name).suffix.lower()
+    return suffix if suffix[1:] in OFFICE_TYPES else f".{file_kind(file)}"
 
 
-def _attach_slot_notes(packed: list[PackedFile], slots: list[SlotResult]) -> None:
-    """Merge problems found while building slots show up in the 状态 column of the files concerned."""
-    by_path = {p.file.path: p for p in packed}
-    for slot in slots:
-        for problem in slot.problems:
-            if problem.evidence_path in by_path:
-                by_path[problem.evidence_path].notes.append(problem.note or problem.message)
-        for item in slot.unconverted:
-            if item.evidence_path in by_path:
-                by_path[item.evidence_path].notes.append(
-                    f"可直接上传《{slot.title}》，但未并入其合并 PDF（原样放在“待转换PDF”文件夹）" if item.uploadable
-                    else f"需转换为 PDF 后上传《{slot.title}》：{item.reason}")
-        for path in slot.converted:
-            if path in by_path:
-                by_path[path].notes.append(f"已由 LibreOffice 转为 PDF 并入《{slot.title}》")
+def _conversion_list(review: ReviewSet) -> list[Conversion]:
+    pdfs = {d.file.path: d.relpath for d in review.docs if d.how.startswith("由 ") and len(d.sources) == 1}
+    done = [Conversion(f.path, kind, pdfs.get(f.path, "")) for f, kind in review.converted]
+    failed = [Conversion(e.file.path, family(file_kind(e.file)), "", e.reason.removeprefix("转换为 PDF 失败："), e.fix)
+              for e in review.failed]
+    return sorted(done + failed, key=lambda c: c.evidence_path)
 
 
-def remove_stale(out_dir: Path, zip_name: str) -> list[str]:
-    """Remove what a killed build left in ``out_dir`` (its pid is gone, or it is over a day old).
+def _drop_legacy_zip(out_dir: Path, city: str, year: int) -> None:
+    """The one-zip package of earlier versions mixed all three parts: never leave it to be uploaded by mistake."""
+    legacy = out_dir / f"{safe_name(f'资料评估材料包-{safe_name(city, 12)}-{year}')}.zip"
+    if legacy.is_file():
+        legacy.unlink()
+        log.info("已删除旧版的单一材料包 %s（现分为上传资料、评审资料、内部清单三个压缩包）", legacy.name)
 
-    Only our own staging folders and temporary files match; a running build's are kept, and nothing else
-    in the folder is touched. Returns the names removed.
-    """
-    ours = {zip_name, *PUBLISHED}
-    removed = []
-    for entry in sorted(out_dir.iterdir()):
-        pid = _leftover_pid(entry, ours)
-        if pid is None or not _stale(entry, pid):
-            continue
-        if entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-        removed.append(entry.name)
-    if removed:
-        log.info("已清理上次中断的打包留下的临时文件：%s", "、".join(removed))
-    return removed
-
-
-def _leftover_pid(entry: Path, ours: set[str]) -> int | None:
-    """The builder's pid for one of our leftovers (0 when the name carries none); None for anything else."""
-    if entry.is_symlink():
-        return None
-    if entry.is_dir() and (match := _STAGING.fullmatch(entry.name)):
-        return int(match.group(1) or 0)
-    if entry.is_file() and (match := _TEMPORARY.fullmatch(entry.name)) and match.group(1) in ours:
-        return int(match.group(2))
-    return None
-
-
-def _stale(entry: Path, pid: int) -> bool:
-    try:
-        age = time.time() - entry.stat().st_mtime
-    except OSError:
-        return False
-    return age > STALE_AFTER or (pid > 0 and not _alive(pid))
-
-
-def _alive(pid: int) -> bool:
-    if os.name == "nt":  # os.kill would end the process there; the age rule alone applies
-        return True
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except OSError:  # PermissionError: it exists, as someone else's process
-        return True
-    return True
-
-
-def _evidence_entry(packed: PackedFile, evidence_root: Path) -> ZipEntry:
-    file = packed.file
-    return ZipEntry(packed.arcname, evidence_root / file.path, file.size, file.sha256, file.crc32)
-
-
-def _publish(generated: Path, out_dir: Path) -> dict[str, Path]:
-    """Copy the indexes beside the zip (each atomically); drop a stale indicator workbook."""
-    published = {}
-    for name in PUBLISHED:
-        source, target = generated / name, out_dir / name
-        if not source.exists():
-            target.unlink(missing_ok=True)
-            continue
-        tmp = out_dir / f".{name}.{os.getpid()}.tmp"
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-        published[name] = target
-    return published
-
-
-# --------------------------------------------------------------------------- README and the site page
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=False,  # plain text and Markdown; the templates escape what they take from files
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
-def _render_readme(archive: Archive, layout: Layout, provenance: Provenance, packed: list[PackedFile],
-                   slots: list[SlotResult], with_indicators: bool, counts: _Counts, converter: str | None) -> str:
-    plan = archive.project.plan
-    return _environment().get_template("package/README.txt.j2").render(
-        plan=plan,
-        kind_label="国家卫生县" if plan.kind is Kind.COUNTY else "国家卫生城市",
-        place_label="县（市）" if plan.kind is Kind.COUNTY else "城市",
-        root=layout.root,
-        provenance=provenance,
-        date_text=provenance.date.strftime("%Y-%m-%d %H:%M（UTC+8）"),
-        slots=slots,
-        evidence_files=len(packed),
-        evidence_mb=sum(p.file.size for p in packed) / 1e6,
-        counts=counts,
-        with_indicators=with_indicators,
-        converter=converter,
-        today=plan.today.isoformat() if isinstance(plan.today, dt.date) else str(plan.today),
-    )
-
-
-def _page_environment() -> jinja2.Environment:
-    """The render layer's one environment: every ``{{ }}`` is escaped for Markdown and HTML."""
-    from handbook.render import environment
-
-    return environment()
-
-
-def _href(path: str) -> Markup:
-    """A link destination: percent-encoded (brackets, spaces, < > and parentheses all encoded), so it is inert."""
-    return Markup(url_path(path))
-
-
-def render_skipped_page(reason: str) -> str:
-    """The site's /package/ page for a build that wrote no package (e.g. under ``mkdocs serve``).
-
-    ``reason`` is escaped here like any other value (callers used to pre-escape it: Markup passes as is)."""
-    return _page_environment().get_template("package_skipped.md.j2").render(reason=reason)
-
-
-def render_page(result: PackageResult, *, link_prefix: str = "package/", zip_location: str = "") -> str:
-    """The site's /package/ page (Markdown) from a PackageResult; links are relative to ``link_prefix``.
-
-    ``zip_location`` (where the zip lies on the build machine) replaces the download link when the zip is
-    not published, because it holds restricted files."""
-    return _page_environment().get_template("package.md.j2").render(
-        result=result, link_prefix=link_prefix, zip_location=zip_location, href=_href)

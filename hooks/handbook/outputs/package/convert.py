@@ -55,6 +55,25 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+NOT_INSTALLED = Failure("本机未安装 LibreOffice（soffice），无法转换为 PDF",
+                        "请按 README 的命令安装 LibreOffice（scripts/system-deps.sh）后重新打包，或把原文件另存为 PDF 后重新提交")
+
+
+def convert_evidence(files: list[tuple[str, Path, str]], workdir: Path, created: dt.datetime,
+                     soffice: str | None) -> tuple[dict[str, Path | Failure], int]:
+    """Convert each (evidence path, source, kind) once; ({evidence path: its PDF or why not}, soffice runs).
+
+    The upload slots and the reviewers' part share these PDFs, so a file is converted once per build.
+    """
+    if not files:
+        return {}, 0
+    if not soffice:
+        return {path: NOT_INSTALLED for path, _, _ in files}, 0
+    converter = OfficeConverter(soffice, workdir, created)
+    by_source = converter.convert([(source, kind) for _, source, kind in files])
+    return {path: by_source[source] for path, source, _ in files}, converter.runs
+
+
 def family(kind: str) -> str:
     return FAMILY.get(kind, kind.upper())
 

@@ -1,13 +1,13 @@
 """Paths and names inside the package: Windows-safe, numbered, and every path under 150 characters.
 
-Layout (every entry sits under one root folder so that unpacking never spills files)::
+The package is three zips, each with one top folder so that unpacking never spills files::
 
-    资料评估材料包-<城市>-<年度>/
-      README.txt  SHA256SUMS  总目录.xlsx  卷内目录.xlsx  卷内目录.pdf  缺失资料清单.xlsx  数据评价指标.xlsx
-      01-上传资料/<NN>-<栏目>.pdf                      one merged PDF per national upload slot
-      01-上传资料/<NN>-<栏目>-待转换PDF/<file>          files the upload system cannot take as they are
-      02-分项佐证/<类>-<类名>/<条>-<条名>/<NN.K>-<资料名>/<NN.K>-<序号>-<年份>-<单位>-<标题>.<ext>
-      02-分项佐证/未归类/<序号>-<原文件名>               files that name no known item or material
+    1-上传资料-<城市>-<年度>.zip   上传资料-<城市>-<年度>/<NN>-<栏目>.pdf (or 之一.pdf, 之二.pdf …; an OFD as it is)
+    2-评审资料-<城市>-<年度>.zip   评审资料-<城市>-<年度>/
+                                     README.txt  SHA256SUMS  总目录.xlsx  卷内目录.xlsx  卷内目录.pdf  数据评价指标.xlsx
+                                     分项佐证/<类>-<类名>/<项>-<项名>/<NN.K>-<资料名>/<NN.K>-<序号>-<年份>-<单位>-<标题>.pdf
+                                     分项佐证/未归类/<序号>-<原文件名>     files that name no known item or material
+    3-内部清单-<城市>-<年度>.zip   内部清单-<城市>-<年度>/内部清单.xlsx 缺失资料清单.xlsx 转换原件/… (the office's own)
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from handbook.outputs.package.zipper import PackageError
 log = logging.getLogger(__name__)
 
 MAX_PATH = 150  # every path inside the package has fewer characters than this
-SLOTS_DIR = "01-上传资料"
-EVIDENCE_DIR = "02-分项佐证"
+EVIDENCE_DIR = "分项佐证"
+# The three parts: (number, name). Each is one zip with one top folder; the build folder holds all three.
+UPLOAD, REVIEW, INTERNAL = (1, "上传资料"), (2, "评审资料"), (3, "内部清单")
 UNSORTED_DIR = "未归类"
 UNLISTED_MATERIAL = "未列入清单的资料"
 # Caps on folder labels keep the directory part short, leaving most of the budget to file titles.
@@ -96,6 +97,27 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(jieba.cut(text, HMM=False))
 
 
+def _city_year(archive: Archive) -> str:
+    plan = archive.project.plan
+    return f"{safe_name(plan.city, _CAP_CITY)}-{plan.review_year}"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (parts of a split slot: 之一, 之二 …)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return f"{_DIGITS[tens] if tens > 1 else ''}十{_DIGITS[ones] if ones else ''}"
+
+
+def _labelled(prefix: str, title: str, cap: int) -> tuple[str, str]:
+    label, shortened = short_label(prefix, title, cap)
+    return label, f"{prefix}-{title}" if shortened else ""
+
+
 def years_label(years: tuple[int, ...]) -> str:
     if not years:
         return "无年度"
@@ -117,10 +139,15 @@ class Layout:
     zip_name: str  # e.g. "资料评估材料包-登封市-2026.zip"
 
     @classmethod
-    def for_archive(cls, archive: Archive) -> Layout:
-        plan = archive.project.plan
-        base = safe_name(f"资料评估材料包-{safe_name(plan.city, _CAP_CITY)}-{plan.review_year}")
-        return cls(root=base, zip_name=f"{base}.zip")
+    def for_archive(cls, archive: Archive, part: tuple[int, str] = REVIEW) -> Layout:
+        """The layout of one part: top folder ``<part>-<city>-<year>``, zip ``<n>-<part>-<city>-<year>.zip``."""
+        base = safe_name(f"{part[1]}-{_city_year(archive)}")
+        return cls(root=base, zip_name=f"{part[0]}-{base}.zip")
+
+    @staticmethod
+    def folder_for(archive: Archive) -> str:
+        """The build folder that holds the three zips (renamed into place as one unit)."""
+        return safe_name(f"资料评估材料包-{_city_year(archive)}")
 
     def path(self, *parts: str) -> str:
         """A path inside the zip (posix separators), checked against the length budget."""
@@ -134,38 +161,44 @@ class Layout:
     def slot_stem(self, slot: Slot, position: int, kind: Kind) -> str:
         return safe_name(f"{position:02d}-{slot.title_for(kind)}", 40)
 
-    def slot_pdf(self, slot: Slot, position: int, kind: Kind) -> str:
-        return self.path(SLOTS_DIR, f"{self.slot_stem(slot, position, kind)}.pdf")
-
-    def slot_unconverted(self, slot: Slot, position: int, kind: Kind, file_name: str) -> str:
-        folder = f"{self.slot_stem(slot, position, kind)}-待转换PDF"
-        return self.path(SLOTS_DIR, folder, self.fit_name(file_name, (SLOTS_DIR, folder)))
+    def slot_file(self, slot: Slot, position: int, kind: Kind, part: int = 0, ext: str = ".pdf") -> str:
+        """``NN-栏目.pdf``, or ``NN-栏目之一.pdf`` … for a slot split to stay under the size limit."""
+        suffix = f"之{chinese_number(part)}" if part else ""
+        return self.path(f"{self.slot_stem(slot, position, kind)}{suffix}{ext}")
 
     # ------------------------------------------------------------------ per-item evidence
 
     def material_dir(self, archive: Archive, file: EvidenceFile) -> tuple[str, ...]:
         """Folders (below the root) for a file; unknown item or material → an 未归类 folder."""
+        return tuple(label for label, _ in self.material_dir_titles(archive, file))
+
+    def material_dir_titles(self, archive: Archive, file: EvidenceFile) -> list[tuple[str, str]]:
+        """Each folder of ``material_dir`` with its full title when it was shortened ('' when not)."""
         standard = archive.project.standard
         item = standard.items.get(file.item) if file.item is not None else None
         if item is None:
-            return (EVIDENCE_DIR, UNSORTED_DIR)
+            return [(EVIDENCE_DIR, ""), (UNSORTED_DIR, "")]
         category = next((c for c in standard.categories if c.number == item.category), None)
-        category_dir = short_label(str(item.category), category.title if category else "未知类别", _CAP_CATEGORY + 2)[0]
-        item_dir = short_label(item.code, item.title, _CAP_ITEM + 3)[0]
+        category_title = category.title if category else "未知类别"
+        folders = [(EVIDENCE_DIR, ""),
+                   _labelled(str(item.category), category_title, _CAP_CATEGORY + 2),
+                   _labelled(item.code, item.title, _CAP_ITEM + 3)]
         material = standard.material(file.material) if file.material else None
-        material_dir = (
-            short_label(material.id, material.title, _CAP_MATERIAL + 5)[0]
-            if material and material.item == item.number
-            else UNLISTED_MATERIAL
-        )
-        return (EVIDENCE_DIR, category_dir, item_dir, material_dir)
+        if material and material.item == item.number:
+            folders.append(_labelled(material.id, material.title, _CAP_MATERIAL + 5))
+        else:
+            folders.append((UNLISTED_MATERIAL, ""))
+        return folders
 
     def evidence_name(self, file: EvidenceFile, material: Material | None, seq: int, width: int,
-                      folders: tuple[str, ...]) -> str:
-        """``NN.K-序号-年份-单位-标题.ext``; files outside the checklist keep ``序号-原文件名``."""
-        ext = extension(file.name)
+                      folders: tuple[str, ...], *, ext: str | None = None) -> str:
+        """``NN.K-序号-年份-单位-标题.ext``; files outside the checklist keep ``序号-原文件名``.
+
+        ``ext`` replaces the file's own extension (a converted Word file is named ``….pdf``)."""
+        own = extension(file.name)
+        ext = own if ext is None else ext
         if material is None:
-            stem = PurePosixPath(file.name).stem if ext else file.name
+            stem = PurePosixPath(file.name).stem if own else file.name
             prefix = f"{seq:0{width}d}-"
             title = stem
         else:
@@ -206,49 +239,6 @@ def unique_names(names: list[str]) -> list[str]:
         seen.add(candidate.lower())
         result.append(candidate)
     return result
-
-
-NOT_PACKED_NOTE = "未放入材料包：不是可读取的普通文件（符号链接、特殊文件或无法读取），请提交文件本身"
-
-
-@dataclass(slots=True)
-class PackedFile:
-    """An evidence file as it sits in the package."""
-
-    file: EvidenceFile
-    seq: int  # 序号 in the 总目录, 1-based, in package order
-    arcname: str  # full path inside the zip
-    relpath: str  # path below the package root (what the indexes and SHA256SUMS show)
-    notes: list[str]  # extra status notes, e.g. "PDF 已损坏，未并入《工作计划》"
-
-
-def plan_evidence(archive: Archive, layout: Layout) -> list[PackedFile]:
-    """Give every evidence file its folder and numbered name. Nothing is left out, whatever its problems."""
-    standard = archive.project.standard
-    by_folder: dict[tuple[str, ...], list[EvidenceFile]] = {}
-    for file in archive.files:
-        by_folder.setdefault(layout.material_dir(archive, file), []).append(file)
-    packed: list[PackedFile] = []
-    for folders in sorted(by_folder, key=_folder_order):
-        files = sorted(by_folder[folders], key=_file_order)
-        width = max(2, len(str(len(files))))
-        names = []
-        for seq, file in enumerate(files, 1):
-            material = standard.material(file.material) if file.material and folders[1] != UNSORTED_DIR else None
-            if material is not None and folders[-1] == UNLISTED_MATERIAL:
-                material = None
-            with _named(file):
-                names.append(layout.evidence_name(file, material, seq, width, folders))
-        for file, name in zip(files, unique_names(names), strict=True):
-            if not file.readable:  # listed in the indexes with its problem; no bytes to pack
-                packed.append(PackedFile(file, 0, "", "", [NOT_PACKED_NOTE]))
-                continue
-            with _named(file):
-                arcname = layout.path(*folders, name)
-            packed.append(PackedFile(file, 0, arcname, arcname[len(layout.root) + 1 :], []))
-    for seq, entry in enumerate(packed, 1):
-        entry.seq = seq
-    return packed
 
 
 @contextmanager

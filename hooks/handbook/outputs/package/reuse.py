@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 STAMP = "package-stamp.json"  # written last: its presence says the result beside it is complete
 RESULT = "package-result.pickle"  # our own cache, read only after the stamp's key matched
-FORMAT = 1  # bump when what the stamp holds changes
+FORMAT = 2  # bump when what the stamp holds changes
 HANDBOOK_DIR = Path(__file__).resolve().parents[2]  # hooks/handbook: the code the package is made by
 
 # Every field of an evidence file but its mtime: a touched file with the same bytes makes the same package.
@@ -61,7 +61,7 @@ def package_key(archive: Archive, provenance, tools: tuple = ()) -> str:
 
 
 def _outputs(result) -> list[Path]:
-    return [Path(result.zip_path), *(Path(p) for p in result.published.values())]
+    return [Path(p) for p in result.outputs]
 
 
 def _stamps(paths: list[Path]) -> dict[str, list[int]] | None:

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import queue
+import re
 import struct
 import sys
 import threading
@@ -46,6 +47,33 @@ Progress = Callable[[int, int, int, int], None]
 
 class PackageError(RuntimeError):
     """A build problem the user can fix; the message is in Chinese and names the file."""
+
+
+# Errors of the disk we write to (not of the evidence we read): full, over quota, read-only.
+DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+WRITE_REFUSED = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def write_error(error: OSError, target: Path) -> PackageError:
+    """What a failed write of the package means for the office, in Chinese: what, where, and the fix.
+
+    ``target`` is the file (or folder) being written; a temporary name is shown as the file it becomes."""
+    target = Path(error.filename) if error.filename else Path(target)
+    shown = _TEMPORARY_NAME.sub(r"\1", target.name)
+    folder = target.parent
+    keep = "上一版材料包保持不变。"
+    if error.errno in DISK_FULL:
+        return PackageError(
+            f"磁盘空间不足，材料包没有写完：写入 {shown} 时磁盘已满（文件夹 {folder}）。"
+            f"请清理该磁盘（删除不需要的旧文件），或用 python -m handbook package --out 指定空间充足的文件夹后重新打包；{keep}")
+    if error.errno in WRITE_REFUSED:
+        return PackageError(
+            f"无法写入材料包：{shown} 不允许写入（只读磁盘或没有权限，文件夹 {folder}）。"
+            f"请检查该文件夹的权限，或用 python -m handbook package --out 指定可写的文件夹后重新打包；{keep}")
+    return PackageError(f"写入材料包时出错：{shown}（{error.strerror or error}，文件夹 {folder}）。请检查磁盘后重新打包；{keep}")
+
+
+_TEMPORARY_NAME = re.compile(r"^\.(.+)\.\d+\.tmp$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +114,7 @@ def write_verified_zip(
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         _write(ordered, tmp, date_time, progress)
-        log.info("正在回读校验 %d 个条目（CRC 与 SHA-256）……", len(ordered))
+        log.info("正在回读校验 %d 个文件（CRC 与 SHA-256）……", len(ordered))
         size, digest = _verify(ordered, tmp)
         os.replace(tmp, dest)
     except BaseException:
@@ -141,6 +169,8 @@ def _write(entries: list[ZipEntry], tmp: Path, date_time, progress: Progress | N
                 else:
                     size = _stream(archive, info, entry, tally)
             except OSError as error:
+                if error.errno in DISK_FULL | WRITE_REFUSED and error.filename in (None, str(tmp)):
+                    raise write_error(error, tmp) from error  # the zip we write, not the evidence we read
                 raise _unreadable(entry, error) from error
             if size != entry.size:
                 raise PackageError(
