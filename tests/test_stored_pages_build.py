@@ -100,3 +100,28 @@ def test_another_mkdocs_setting_converts_every_page_again(tmp_path, converted):
     config.use_directory_urls = False  # every relative link changes
     build(config)
     assert len(set(converted)) == GENERATED_PAGES + len(HAND_WRITTEN)
+
+
+CONTEXT_SCRIPT = """
+import sys
+from mkdocs.config import load_config
+from mkdocs.structure.files import Files
+from handbook_mkdocs.stored_pages import build_context
+config = load_config(config_file=sys.argv[1])
+print(build_context(config, Files([])))
+"""
+
+
+def test_the_build_context_is_the_same_in_another_process():
+    """Each ``mkdocs build`` is its own process: a key holding a memory address (mkdocs.yml names functions:
+    the slugify of the toc) would never match, and every page would be converted again."""
+    import os
+    import subprocess
+    import sys
+
+    from test_site_build import ROOT
+
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "hooks")}
+    runs = [subprocess.run([sys.executable, "-c", CONTEXT_SCRIPT, str(ROOT / "mkdocs.yml")], capture_output=True,
+                           text=True, check=True, env=env, cwd=ROOT).stdout.split()[-1] for _ in range(2)]
+    assert runs[0] == runs[1]

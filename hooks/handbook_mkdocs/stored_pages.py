@@ -14,6 +14,7 @@ the page exists) and the versions of the converters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -34,6 +35,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from handbook_mkdocs import internals
 
 CONVERTERS = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def build_context(config: MkDocsConfig, files: Files) -> str:
@@ -42,10 +44,16 @@ def build_context(config: MkDocsConfig, files: Files) -> str:
         config_text = Path(config.config_file_path).read_bytes()
     except (OSError, TypeError):  # a config made in memory: its values below are all there is
         config_text = b""
-    overrides = repr((config.use_directory_urls, config.markdown_extensions, config.mdx_configs,
-                      config.validation))
+    overrides = _stable_repr((config.use_directory_urls, config.markdown_extensions, config.mdx_configs,
+                              config.validation))
     pages = "\n".join(sorted(f.src_uri for f in files.documentation_pages()))
     return context_digest(config_text, overrides, pages, *(_version(name) for name in CONVERTERS))
+
+
+def _stable_repr(value) -> str:
+    """``repr`` without memory addresses: mkdocs.yml names functions (``!!python/name:`` emoji index, slugify),
+    whose repr says where this process put them, and the key must be the same in the next build's process."""
+    return _ADDRESS.sub("", repr(value))
 
 
 def _version(name: str) -> str:
@@ -100,7 +108,7 @@ class BuildPages:
 
 def _to_store(page: Page, html: str) -> StoredPage:
     links = {target.src_uri: dict(anchors) for target, anchors in (page.links_to_anchors or {}).items()}
-    anchors = set(page.present_anchor_ids) if page.present_anchor_ids is not None else None
+    anchors = sorted(page.present_anchor_ids) if page.present_anchor_ids is not None else None
     return StoredPage(html=html, toc=toc_to_data(page.toc), title=internals.page_title_from_render(page),
                       anchors=anchors, links=links)
 
