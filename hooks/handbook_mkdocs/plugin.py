@@ -29,6 +29,7 @@ from handbook_mkdocs import internals
 from handbook_mkdocs.config import HandbookConfig, load_settings
 from handbook_mkdocs.publish import LinkedFile, bring_back_evidence, publish_static, set_evidence_aside, shown_path
 from handbook_mkdocs.serve import Converted, ServeSession
+from handbook_mkdocs.stored_pages import BuildPages
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -41,6 +42,7 @@ class _Build:
         self.started = time.perf_counter()
         self.phases: dict[str, float] = {}  # seconds per phase (archive, render, link, package, export)
         self.counts: dict[str, int] = {}  # pages generated, evidence files linked / copied
+        self.pages: BuildPages | None = None  # generated pages converted or reused (mkdocs build, not serve)
 
     @contextmanager
     def phase(self, name: str):
@@ -129,6 +131,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def _add_pages(self, files: Files, config: MkDocsConfig, pages: dict[str, str]) -> None:
         self.build.counts["pages"] = len(pages)
+        if self.session is None:  # serve keeps its conversions in memory; builds keep them on disk
+            from handbook.render.page_store import PageStore
+
+            self.build.pages = BuildPages(PageStore(self.settings.cache_dir), set(pages))
         for uri, markdown in pages.items():
             existing = files.get_file_from_path(uri)
             if existing is not None:
@@ -243,7 +249,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     @event_priority(-100)  # after every other plugin: the Markdown as it will be converted
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.session is None:
-            return markdown
+            return self.build.pages.markdown(markdown, page, config, files) if self.build.pages else markdown
         uri = page.file.src_uri
         key = _digest(markdown)
         self.session.keys[uri] = key
@@ -257,7 +263,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         session = self.session
         if session is None:
-            return html
+            return self.build.pages.content(html, page, files) if self.build.pages else html
         uri = page.file.src_uri
         if uri in session.reused:
             cached = session.pages[uri]
@@ -277,6 +283,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 write_export(self.archive(), Path(config.site_dir) / "handbook.json")
         with self.build.phase("search"):  # the preview's search box needs it too
             self._build_search_index(config)
+        if self.build.pages is not None:
+            self.build.counts.update(self.build.pages.finish())
         self._write_build_stats()
 
     def _build_search_index(self, config: MkDocsConfig) -> None:
