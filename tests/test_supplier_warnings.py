@@ -88,3 +88,47 @@ def test_a_plan_without_roles_loads_with_one_clear_warning(project_root):
     assert found[0].startswith("standards/local/units.yml")
     assert "没有任何单位写 roles" in found[0] and "roles: [市场监管]" in found[0]
     assert not _by_code(project, "unmapped-role")
+
+
+# --------------------------------------------------------------------------- time rules (load/checklists.py)
+
+CHECKLISTS = ("standards", "national", "checklists.yml")
+REVIEW_YEAR = "        per_unit: false\n        timing: review_year\n"
+
+
+def test_a_timing_typo_names_the_line_and_the_nearest_timing(project_root):
+    path = project_root.joinpath(*CHECKLISTS)
+    line = _edit(path, REVIEW_YEAR, "        per_unit: false\n        timing: review_yaer\n") + 1
+    found = _by_code(load_project(project_root), "bad-timing")
+    assert len(found) == 1
+    assert found[0].startswith(f"standards/national/checklists.yml:{line}:")
+    assert "timing“review_yaer”无效" in found[0]
+    assert "review_year" in found[0].split(" — ")[1]
+
+
+def test_a_timing_that_contradicts_per_year_says_which_to_write(project_root):
+    path = project_root.joinpath(*CHECKLISTS)
+    line = _edit(path, REVIEW_YEAR, "        per_unit: false\n        timing: completed_year\n") + 1
+    found = _by_code(load_project(project_root), "bad-timing")
+    assert len(found) == 1
+    assert found[0].startswith(f"standards/national/checklists.yml:{line}:")
+    assert "timing: completed_year 与 per_year: false 矛盾" in found[0]
+    assert "per_year 写 true" in found[0]
+
+
+def test_a_due_date_on_a_review_year_material_is_warned_as_unused(project_root):
+    path = project_root.joinpath(*CHECKLISTS)
+    line = _edit(path, REVIEW_YEAR, REVIEW_YEAR + '        due: "03-31"\n') + 2
+    found = _by_code(load_project(project_root), "unused-due")
+    assert len(found) == 1
+    assert found[0].startswith(f"standards/national/checklists.yml:{line}:")
+    assert "timing: review_year 时不起作用" in found[0] and found[0].endswith("删去 due")
+
+
+def test_a_badly_written_due_date_shows_the_format(project_root):
+    path = project_root.joinpath(*CHECKLISTS)
+    line = _edit(path, REVIEW_YEAR, REVIEW_YEAR + '        due: "3月31日"\n') + 2
+    found = _by_code(load_project(project_root), "bad-due")
+    assert len(found) == 1
+    assert found[0].startswith(f"standards/national/checklists.yml:{line}:")
+    assert '"03-31"' in found[0]
