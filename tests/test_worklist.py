@@ -73,15 +73,37 @@ def test_indicators_without_values_are_listed_for_their_owner_only(archive, tmp_
 def test_summary_ranks_units_by_completion(archive, tmp_path):
     path = worklist.write_summary_workbook(archive, tmp_path / "s.xlsx")
     ranking = pd.read_excel(path, sheet_name="通报排名")
-    assert list(ranking.columns) == ["排名", "单位", "应交", "已交", "缺失", "逾期", "待核", "完成率"]
-    assert list(ranking["排名"]) == [1, 2, 3, 4]
-    assert list(ranking["完成率"]) == sorted(ranking["完成率"], reverse=True)
-    assert list(ranking["单位"][:2]) == ["市爱卫办", "市卫健委"]
+    assert list(ranking.columns) == ["分组", "排名", "单位", "应交", "已交", "缺失", "逾期", "待核", "完成率"]
+    # min_ranked_cells is 5: only 市卫健委 (5 cells) is ranked, the others are listed after it, unranked
+    assert list(ranking["单位"]) == ["市卫健委", "市爱卫办", "市城管局", "市教育局"]
+    assert list(ranking["排名"].astype(str)) == ["1", "不排名", "不排名", "不排名"]
     wjw = ranking[ranking["单位"] == "市卫健委"].iloc[0]
     assert (wjw["应交"], wjw["已交"], wjw["缺失"], wjw["逾期"]) == (5, 2, 2, 1)
     assert wjw["完成率"] == pytest.approx(0.40)
     details = pd.read_excel(path, sheet_name="缺失逾期明细")
     assert len(details) == sum(len(worklist._owners(c)) for c in archive.cells if c.status in (Status.MISSING, Status.OVERDUE))
+
+
+def test_summary_ranks_within_peer_groups_and_ties_share_a_rank(archive, tmp_path):
+    import dataclasses
+
+    plan = archive.project.plan
+    plan.min_ranked_cells = 1
+    # make 市城管局 a 街道: it leaves the departments' ranking and heads its own group
+    plan.units["市城管局"] = dataclasses.replace(plan.units["市城管局"], kind="街道")
+    path = worklist.write_summary_workbook(archive, tmp_path / "s.xlsx")
+    ranking = pd.read_excel(path, sheet_name="通报排名")
+    rows = list(zip(ranking["分组"], ranking["单位"], ranking["排名"]))
+    assert rows == [
+        ("街道、乡镇", "市城管局", 1),
+        ("市直部门和单位", "市爱卫办", 1),  # 1 of 1: 100 %
+        ("市直部门和单位", "市卫健委", 2),  # 2 of 5: 40 %
+        ("市直部门和单位", "市教育局", 3),  # 0 of 2
+    ]
+    plan.units["市城管局"] = dataclasses.replace(plan.units["市城管局"], kind="")
+    rows = [(r.unit, r.rank) for r in worklist.ranking(archive)]
+    # 市城管局 and 市教育局 both 0 %: they share rank 3, the next would be 5
+    assert rows == [("市爱卫办", 1), ("市卫健委", 2), ("市城管局", 3), ("市教育局", 3)]
 
 
 def test_a_supervised_cell_is_chased_from_its_owner_only_never_from_the_lead(archive, tmp_path):
@@ -135,8 +157,7 @@ def test_real_pipeline_small_project(tmp_path, capsys):
     assert main(["--root", str(root), "worklist", "--out", str(tmp_path / "wl")]) == 0
     summary = tmp_path / "wl" / "催报汇总.xlsx"
     ranking = pd.read_excel(summary, sheet_name="通报排名")
-    assert len(ranking) > 10 and list(ranking["排名"]) == list(range(1, len(ranking) + 1))
-    assert list(ranking["完成率"]) == sorted(ranking["完成率"], reverse=True)
+    assert len(ranking) > 10 and set(ranking["分组"]) <= {"街道、乡镇", "市直部门和单位"}
     office = read(tmp_path / "wl" / "催报单-市爱卫办.xlsx", "问题文件")
     assert any("2025-市爱卫办-2025年爱国卫生工作计划.docx" in path for path in office["文件"])
     cells = read(tmp_path / "wl" / "催报单-市爱卫办.xlsx", "缺失与逾期")

@@ -23,6 +23,7 @@ from handbook.util.atomic import write_via_path
 from handbook.judge.owed import owners_of as _owners
 from handbook.judge.owed import problem_files
 from handbook.model import Archive, Cell, EvidenceFile, IndicatorResult, Level, Status, Tally, Verdict, material_key
+from handbook.render.context import PEER_GROUPS, unit_ranking
 from handbook.scan.folders import example_name, folder_for, material_folders_of
 from handbook.util.workbooks import SUMMARY_NAME, unit_workbook_name
 
@@ -35,7 +36,7 @@ CELL_COLUMNS = ("序号", "项", "材料编号", "材料名称", "年度", "状�
                 "提交到文件夹", "文件名示例")
 PROBLEM_COLUMNS = ("序号", "文件", "级别", "问题", "改法", "问题代码")
 INDICATOR_COLUMNS = ("序号", "指标", "指标名称", "目标值", "需要年度", "已有数据年度", "说明")
-RANK_COLUMNS = ("排名", "单位", "应交", "已交", "缺失", "逾期", "待核", "完成率")
+RANK_COLUMNS = ("分组", "排名", "单位", "应交", "已交", "缺失", "逾期", "待核", "完成率")
 
 
 # --------------------------------------------------------------------------- what a unit owes
@@ -43,7 +44,7 @@ RANK_COLUMNS = ("排名", "单位", "应交", "已交", "缺失", "逾期", "待
 
 @dataclass(frozen=True, slots=True)
 class RankRow:
-    rank: int
+    rank: int | None  # None: owes fewer than plan.min_ranked_cells cells, listed but not ranked
     unit: str
     required: int
     collected: int
@@ -51,6 +52,7 @@ class RankRow:
     overdue: int
     review: int
     percent: float  # 0..100
+    group: str = ""  # the peer group's label (街道、乡镇 / 市直部门和单位)
 
 
 def unit_tallies(archive: Archive) -> dict[str, Tally]:
@@ -65,23 +67,23 @@ def unit_tallies(archive: Archive) -> dict[str, Tally]:
 
 
 def ranking(archive: Archive) -> list[RankRow]:
-    """Units that owe something, best completion first (the same order as the site's ranking)."""
+    """Units that owe something, ranked within their peer group as on the site's units page.
+
+    The site's own ranking is used so a 通报 never disagrees with the page: 街道 among 街道, departments
+    among departments, equal rates share a rank (1, 1, 3), a unit owing fewer than ``min_ranked_cells``
+    is listed after its group without a rank.
+    """
     plan = archive.project.plan
-    tallies = {name: t for name, t in unit_tallies(archive).items() if name in plan.units and t.required > 0}
-    ordered = sorted(tallies.items(), key=lambda kv: (-kv[1].percent, -kv[1].counts[Status.COLLECTED], kv[0]))
-    return [
-        RankRow(
-            rank=i + 1,
-            unit=name,
-            required=t.required,
-            collected=t.counts[Status.COLLECTED],
-            missing=t.counts[Status.MISSING],
-            overdue=t.counts[Status.OVERDUE],
-            review=t.counts[Status.REVIEW],
-            percent=t.percent,
-        )
-        for i, (name, t) in enumerate(ordered)
-    ]
+    tallies = unit_tallies(archive)
+    rows: list[RankRow] = []
+    for key, _label in PEER_GROUPS:
+        for row in unit_ranking(plan, tallies, key):
+            t = row.tally
+            rows.append(RankRow(rank=row.rank, unit=row.unit.name, required=t.required,
+                                collected=t.counts[Status.COLLECTED], missing=t.counts[Status.MISSING],
+                                overdue=t.counts[Status.OVERDUE], review=t.counts[Status.REVIEW],
+                                percent=t.percent, group=row.group))
+    return rows
 
 
 def open_cells(archive: Archive, unit: str | None) -> list[Cell]:
@@ -305,12 +307,13 @@ def write_summary_workbook(archive: Archive, path: Path) -> Path:
         book.notes("说明", [
             ("", f"{plan.city}国家卫生城市复审 佐证材料完成情况通报"),
             ("数据截至", plan.today),
-            ("排名方法", "按完成率（已交 ÷ 应交，不适用的不计入）从高到低；完成率相同的，已交多的在前。"),
-            ("参与排名", f"{len(rows)} 个单位"),
+            ("排名方法", "街道、乡镇之间比，市直部门之间比；按完成率（已交 ÷ 应交，不适用的不计入）从高到低，"
+                         f"完成率相同的名次相同（如 1、1、3），已交多的列前；应交不足 {plan.min_ranked_cells} 份的列在组末，不排名。"),
+            ("参与排名", f"{sum(r.rank is not None for r in rows)} 个单位"),
             ("无应交材料", "、".join(idle) or "无"),
         ])
         book.table("通报排名", RANK_COLUMNS,
-                   [[r.rank, r.unit, r.required, r.collected, r.missing, r.overdue, r.review, r.percent]
+                   [[r.group, "不排名" if r.rank is None else r.rank, r.unit, r.required, r.collected, r.missing, r.overdue, r.review, r.percent]
                     for r in rows],
                    {"单位": 20}, percent=("完成率",))
         book.table("缺失逾期明细", (CELL_COLUMNS[0], "单位", *CELL_COLUMNS[1:]),
