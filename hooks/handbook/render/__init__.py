@@ -43,6 +43,7 @@ from handbook.render import briefing
 from handbook.render import findings as field_views
 from handbook.render import progress
 from handbook.render.thumbs import Photos
+from handbook.render import problems as problem_page
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class Site:
     _file_views: dict[int, dict] = field(default_factory=dict)  # id of an archive file → its view
     _project_digest: str | None = None
     photos: Photos | None = None  # when the engine serves photos, else None
+    problem_list_uri: str | None = None  # the full 问题清单 the engine publishes (render.problems), else None
 
     def __post_init__(self) -> None:
         self.files_by_path = {f.path: f for f in self.archive.files}
@@ -311,7 +313,7 @@ class PageMemo:
 
 
 def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_urls: bool = True,
-                photos=None) -> dict[str, str]:
+                photos=None, problem_list_uri: str | None = None) -> dict[str, str]:
     """Every generated page of the site, keyed by its src uri (e.g. ``items/01.md``).
 
     With a ``memo`` (``mkdocs serve``), a page whose inputs are those of the previous render is not rendered again.
@@ -324,8 +326,11 @@ def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_url
 
     With ``photos`` (a ``handbook.render.thumbs.Photos``), pages show thumbnails; the engine must then serve
     ``photos.static_files()``. Without it, photos are only named.
+
+    With ``problem_list_uri`` (``handbook.render.problems.PROBLEM_LIST_URI``), the capped /problems/ page links
+    the full 问题清单 there; the engine must then publish it (``handbook.outputs.problem_list``).
     """
-    site = Site(archive, memo=memo, directory_urls=directory_urls, photos=photos)
+    site = Site(archive, memo=memo, directory_urls=directory_urls, photos=photos, problem_list_uri=problem_list_uri)
     pages: dict[str, str] = {"index.md": _home(site)}
     for category in site.standard.categories:
         pages[context.category_uri(category.number)] = _category(site, category.number)
@@ -398,6 +403,7 @@ def _home(site: Site) -> str:
         stages=stages,
         field=field_views.home_section(site),
         curve=progress.progress_curve(site.archive),
+        shallow=problem_page.shallow_notice(site.archive),
     )
 
 
@@ -776,12 +782,5 @@ def _missing(site: Site) -> str:
 
 
 def _problems(site: Site) -> str:
-    files = sorted(site.archive.problem_files, key=lambda f: f.path)
-    return _render(
-        "problems.md.j2", "problems.md", site,
-        rows=_problem_rows(site, files),
-        file_count=len(files),
-        diagnostics=site.project.diagnostics,
-        indicator_problems=site.archive.indicator_problems,
-        finding_problems=site.archive.finding_problems,
-    )
+    return _render("problems.md.j2", "problems.md", site,
+                   **problem_page.page_values(site, problem_list_uri=site.problem_list_uri))
