@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, tree_digest
 
 sys.path.insert(0, str(ROOT / "tests"))
-from test_site_build import site_config  # noqa: E402
+from test_site_build import site_config
 
 PLAN_FOLDER = "03-年度计划与卫生创建/03.1-年度工作计划"
 # Everything a committer might type that means something to HTML, Markdown or a template engine ("/" cannot
