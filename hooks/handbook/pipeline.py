@@ -47,6 +47,9 @@ def build_archive(
     with _timed(stats, "scan"):
         files = scan_evidence(project, evidence_root, cache_dir=cache_dir or default_cache_dir(root), git=git,
                               history_since=history_start(project.plan.today))
+    history_note = getattr(files, "history_note", None)
+    if history_note is not None:  # a shallow clone: said on the site and fails --strict
+        project.diagnostics.append(history_note)
     with _timed(stats, "judge"):
         cells = judge_cells(project, files)
         archive = Archive(project=project, files=files, cells=cells, evidence_root=evidence_root, stats=stats,

@@ -124,10 +124,24 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         # Finding photos and their thumbnails (made once, cached by content): published beside the pages.
         photos = Photos(archive.evidence_root or self.settings.evidence_dir, self.settings.cache_dir,
                         private=archive.campaign.photos_private if archive.campaign else False)
+        problem_list = self._problem_list(archive)
         with _failure("生成页面"):
-            pages = render_site(archive, memo=memo, directory_urls=config.use_directory_urls, photos=photos)
-            publish_static(files, config, sorted(photos.static_files()))
+            pages = render_site(archive, memo=memo, directory_urls=config.use_directory_urls, photos=photos,
+                                problem_list_uri=problem_list[0] if problem_list else None)
+            publish_static(files, config, sorted(photos.static_files()) + problem_list)
         return pages
+
+    def _problem_list(self, archive: Archive) -> list[tuple[str, Path]]:
+        """The full list of problem files the capped /problems/ page links (mkdocs build only: the preview
+        shows the check command instead of writing a workbook on every save)."""
+        if self.session is not None:
+            return []
+        from handbook.outputs.problem_list import write_problem_list
+        from handbook.render.problems import PROBLEM_LIST_URI
+
+        with _failure("写出问题文件清单"):
+            path = write_problem_list(archive, self.settings.cache_dir / "problems")
+        return [(PROBLEM_LIST_URI, path)]
 
     def _add_pages(self, files: Files, config: MkDocsConfig, pages: dict[str, str]) -> None:
         self.build.counts["pages"] = len(pages)

@@ -28,7 +28,7 @@ __all__ = ["PageMemo", "Site", "environment", "render_site"]
 
 
 def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_urls: bool = True,
-                photos=None) -> dict[str, str]:
+                photos=None, problem_list_uri: str | None = None) -> dict[str, str]:
     """Every generated page of the site, keyed by its src uri (e.g. ``items/01.md``).
 
     With a ``memo`` (``mkdocs serve``), a page whose inputs are those of the previous render is not rendered again.
@@ -41,8 +41,11 @@ def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_url
 
     With ``photos`` (a ``handbook.render.thumbs.Photos``), pages show thumbnails; the engine must then serve
     ``photos.static_files()``. Without it, photos are only named.
+
+    With ``problem_list_uri`` (``handbook.render.problems.PROBLEM_LIST_URI``), the capped /problems/ page links
+    the full 问题清单 there; the engine must then publish it (``handbook.outputs.problem_list``).
     """
-    site = Site(archive, memo=memo, directory_urls=directory_urls, photos=photos)
+    site = Site(archive, memo=memo, directory_urls=directory_urls, photos=photos, problem_list_uri=problem_list_uri)
     pages: dict[str, str] = {"index.md": home_page(site)}
     for category in site.standard.categories:
         pages[context.category_uri(category.number)] = category_page(site, category.number)

@@ -6,9 +6,10 @@ from handbook.judge.cells import summarize
 from handbook.model import Status
 from handbook.render import charts, context, progress
 from handbook.render import findings as field_views
+from handbook.render import problems as problem_page
 from handbook.render.indicators import indicator_category, indicator_table
 from handbook.render.pages import render_page
-from handbook.render.rows import open_rows, problem_rows
+from handbook.render.rows import open_rows
 from handbook.render.site import Site, file_date_key, open_cells, tally_cells
 
 RANKING_SIZE = 5  # units shown at each end of the ranking, as the monthly 通报 do
@@ -51,6 +52,7 @@ def home_page(site: Site) -> str:
         stages=stages,
         field=field_views.home_section(site),
         curve=progress.progress_curve(site.archive),
+        shallow=problem_page.shallow_notice(site.archive),
     )
 
 
@@ -108,12 +110,5 @@ def missing_page(site: Site) -> str:
 
 
 def problems_page(site: Site) -> str:
-    files = sorted(site.archive.problem_files, key=lambda f: f.path)
-    return render_page(
-        "problems.md.j2", "problems.md", site,
-        rows=problem_rows(site, files),
-        file_count=len(files),
-        diagnostics=site.project.diagnostics,
-        indicator_problems=site.archive.indicator_problems,
-        finding_problems=site.archive.finding_problems,
-    )
+    return render_page("problems.md.j2", "problems.md", site,
+                       **problem_page.page_values(site, problem_list_uri=site.problem_list_uri))

@@ -36,6 +36,7 @@ class Site:
     _file_views: dict[int, dict] = field(default_factory=dict)  # id of an archive file → its view
     _project_digest: str | None = None
     photos: Photos | None = None  # when the engine serves photos, else None
+    problem_list_uri: str | None = None  # the full 问题清单 the engine publishes (render.problems), else None
 
     def __post_init__(self) -> None:
         self.files_by_path = {f.path: f for f in self.archive.files}

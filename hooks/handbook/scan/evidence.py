@@ -29,7 +29,7 @@ from handbook.scan.folders import existing_folders
 from handbook.scan.cache import CacheEntry, HashCache, Witness
 from handbook.scan.links import foreign_links
 from handbook.scan.name_clash import add_clash_problems
-from handbook.model import EvidenceFile, Level, Problem, Project
+from handbook.model import Diagnostic, EvidenceFile, Level, Problem, Project
 from handbook.load.sidecar import SUFFIXES as SIDECAR_SUFFIXES
 from handbook.load.sidecar import read_sidecar
 
@@ -105,10 +105,12 @@ class ScanResult(list):
     stats: ScanStats
     recent_commits: list | None
     material_folders: dict[str, str]  # material id → "item/material" folder as it exists in the tree
+    history_note: Diagnostic | None  # what git could not tell (a shallow clone), for project.diagnostics
 
     def __init__(self, files=()):
         super().__init__(files)
         self.recent_commits = None
+        self.history_note = None
         self.material_folders = {}  # per result: a class-level {} would be shared by every scan
 
 
@@ -244,7 +246,7 @@ def scan_evidence(
     add_clash_problems(files)
     if git:
         raw_of = {f.path: e.raw for f, e in zip(files, evidence + sidecars.orphans)}
-        result.recent_commits = _add_git(files, root, raw_of, stats, history_since)
+        result.recent_commits, result.history_note = _add_git(files, root, raw_of, stats, history_since)
         attribute_to_committers(files, project.plan)
     result.material_folders = existing_folders(folders)[1]
     files.sort(key=lambda f: f.path)
@@ -779,14 +781,21 @@ def _mark_duplicates(files: list[EvidenceFile], not_counted: set[int]) -> None:
 
 def _add_git(
     files: list[EvidenceFile], root: Path, raw_of: dict[str, str], stats: ScanStats, since: dt.date | None
-) -> list | None:
-    from handbook.scan.git import read_history
+) -> tuple[list | None, Diagnostic | None]:
+    """Each file's last commit, the recent commits, and (for a shallow clone) the warning saying what is unknown."""
+    from handbook.scan.git import read_history, shallow_diagnostic
 
     started = time.perf_counter()
     history = read_history(root, set(raw_of.values()), since=since)
+    unknown = []
     for file in files:
         commit = history.last.get(raw_of.get(file.path, file.path))
-        if commit is not None:
-            file.committer, file.committed, file.committer_email = commit.committer, commit.committed, commit.email
+        if commit is None:
+            continue
+        if history.boundary is not None and commit.sha in history.boundary:
+            unknown.append(file.path)  # committed before the clone's depth: who and when are not in this clone
+            continue
+        file.committer, file.committed, file.committer_email = commit.committer, commit.committed, commit.email
     stats.git_seconds = time.perf_counter() - started
-    return history.recent
+    note = shallow_diagnostic(unknown, len(files)) if history.boundary is not None else None
+    return history.recent, note

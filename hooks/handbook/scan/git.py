@@ -17,6 +17,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from handbook.model import Diagnostic, Where
+from handbook.problems import warning
+
 log = logging.getLogger(__name__)
 
 CHANGE_WINDOWS = (7, 30)  # days of history the /changes/ page shows; the scan reads as much
@@ -37,6 +40,7 @@ class LastCommit:
     committer: str
     committed: dt.datetime
     email: str = ""  # the author's e-mail: what units.yml ``emails`` name
+    sha: str = ""  # the commit: a shallow clone's boundary commit claims files it did not touch
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,9 @@ class Commit:
 class History:
     last: dict[str, LastCommit] = field(default_factory=dict)  # path → its last commit
     recent: list[Commit] | None = None  # commits on or after ``since``, newest first; None: git gave nothing
+    # A shallow clone's boundary commits (.git/shallow): git shows every file as added in them, so a file whose
+    # "last commit" is one of them was really committed earlier, by someone unknown. None: the history is whole.
+    boundary: frozenset[str] | None = None
 
 
 def last_commits(evidence_root: Path, wanted: Iterable[str] | None = None) -> dict[str, LastCommit]:
@@ -97,11 +104,34 @@ def read_history(evidence_root: Path, wanted: Iterable[str] | None = None, *, si
     finally:
         ok = _finish(proc, stopped_early)
     if ok:
+        history.boundary = shallow_boundary(evidence_root)
+        if history.boundary is not None:  # their file lists are the whole tree as "added": not a real change
+            recent = [c for c in recent if c.sha not in history.boundary]
         history.recent = recent if since is not None else None
-    if history.last and is_shallow(evidence_root):
-        log.warning("仓库是浅克隆（只有最近的提交）：较早提交的文件会显示为最早那次提交的人和日期，“近期提交”也不准"
-                    " — 在 CI 中取完整历史（GitLab：GIT_DEPTH: \"0\"；git fetch 不加 --depth）")
+    if history.last and history.boundary is not None:
+        log.warning("仓库是浅克隆（只有最近的提交）：较早提交的文件的提交人和日期无法确定，“近期提交”也不完整"
+                    " — 运行 git fetch --unshallow；CI 中取完整历史（GitLab：GIT_DEPTH: \"0\"；"
+                    "GitHub Actions：fetch-depth: 0）")
     return history
+
+
+SHALLOW_CODE = "shallow-clone"
+UNSHALLOW_FIX = ("在仓库中运行 git fetch --unshallow 后重新构建；CI 中取完整历史（GitLab：GIT_DEPTH: \"0\"；"
+                 "GitHub Actions：actions/checkout 的 fetch-depth: 0）")
+NAMED = 3  # files named in the warning; the count says how many more
+
+
+def shallow_diagnostic(unknown: list[str], total: int) -> Diagnostic:
+    """The warning for a shallow clone: which files' submitter and date are unknown, and how to get them."""
+    if not unknown:
+        problem = ("仓库是浅克隆（只取了最近的提交）：各文件的提交人和日期都在取到的提交中，"
+                   "但“近期提交”页只列出取到的提交，更早的改动看不到")
+    else:
+        unknown = sorted(unknown)
+        named = "、".join(unknown[:NAMED]) + (f" 等 {len(unknown)} 个" if len(unknown) > NAMED else "")
+        problem = (f"仓库是浅克隆（只取了最近的提交）：{len(unknown)} 个文件（共 {total} 个）是在更早的提交中加入的，"
+                   f"它们的提交人和提交日期无法确定，网站上不显示（{named}）；“近期提交”页也只列出取到的提交")
+    return warning(Where("evidence/"), problem, UNSHALLOW_FIX, SHALLOW_CODE)
 
 
 def _note_last(found: dict[str, LastCommit], commit: Commit, wanted: set[str] | None) -> None:
@@ -109,19 +139,57 @@ def _note_last(found: dict[str, LastCommit], commit: Commit, wanted: set[str] | 
     for _status, path, _old in commit.paths:  # a rename's new name; a deleted path is not in the tree anyway
         if path in found or (wanted is not None and path not in wanted):
             continue
-        last = last or LastCommit(commit.author, commit.committed, commit.email)
+        last = last or LastCommit(commit.author, commit.committed, commit.email, commit.sha)
         found[path] = last
 
 
 def is_shallow(start: Path) -> bool:
-    """Whether the checkout holding ``start`` has only part of its history (``.git/shallow`` exists)."""
-    for folder in (start, *start.resolve().parents):
-        git_dir = folder / ".git"
-        if git_dir.is_dir():
-            return (git_dir / "shallow").exists()
-        if git_dir.exists():  # a worktree's .git file: not worth resolving for a warning
-            return False
-    return False
+    """Whether the checkout holding ``start`` has only part of its history."""
+    return shallow_boundary(start) is not None
+
+
+def shallow_boundary(start: Path) -> frozenset[str] | None:
+    """The boundary commits of a shallow checkout holding ``start`` (git's ``shallow`` file), or None when the
+    history is complete or there is no git. Read from disk, not asked of git: the scan makes one git call."""
+    common = _common_git_dir(Path(start))
+    if common is None:
+        return None
+    try:
+        text = (common / "shallow").read_text(encoding="ascii", errors="replace")
+    except OSError:  # no shallow file: the whole history is there
+        return None
+    boundary = frozenset(line.strip() for line in text.splitlines() if line.strip())
+    return boundary or None
+
+
+def _common_git_dir(start: Path) -> Path | None:
+    """The repository's common git directory: ``.git``, or for a worktree (a ``.git`` file naming its private
+    git dir) the ``commondir`` that dir names; GIT_DIR wins, as for git itself."""
+    if os.environ.get("GIT_DIR"):
+        git_dir: Path | None = Path(os.environ["GIT_DIR"])
+    else:
+        git_dir = None
+        for folder in (start, *start.resolve().parents):
+            dot_git = folder / ".git"
+            if dot_git.is_dir():
+                git_dir = dot_git
+                break
+            if dot_git.is_file():
+                try:
+                    line = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+                except OSError:
+                    return None
+                if not line.startswith("gitdir:"):
+                    return None
+                git_dir = (folder / line[len("gitdir:"):].strip()).resolve()
+                break
+    if git_dir is None:
+        return None
+    try:
+        common = (git_dir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return git_dir
+    return (git_dir / common).resolve()
 
 
 def _finish(proc: subprocess.Popen, stopped_early: bool) -> bool:

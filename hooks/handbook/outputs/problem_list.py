@@ -1,0 +1,82 @@
+"""The full 问题文件清单 (XLSX) that the capped /problems/ page points to: every problem, nothing left out.
+
+Three sheets: 问题文件 (every problem of every evidence file, with its unit), 标准与方案 (the project's
+diagnostics) and 指标数值表 (the indicator tables' problems). Every text is written as a string, never a
+formula or a link (a file name ``=HYPERLINK(…)`` stays text), and the workbook is written beside its target
+and renamed into place, so a reader never sees half of one. ``constant_memory``: rows go straight to disk,
+so 200,000 problems cost little memory.
+
+Nothing here imports MkDocs: the plugin calls ``write_problem_list(archive, folder)`` and publishes the
+result at ``handbook.render.problems.PROBLEM_LIST_URI`` (and passes that uri to ``render_site``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from handbook.model import Archive, Diagnostic, Level
+from handbook.outputs.worklist import PROBLEM_COLUMNS, WORKBOOK_OPTIONS, problem_rows
+from handbook.render.problems import PROBLEM_LIST_URI
+from handbook.util.atomic import FILE_MODE
+
+LIST_NAME = PROBLEM_LIST_URI.rsplit("/", 1)[-1]
+FILE_COLUMNS = ("序号", "单位", *PROBLEM_COLUMNS[1:])
+DIAGNOSTIC_COLUMNS = ("序号", "位置", "级别", "问题", "改法", "问题代码")
+WIDTHS = {"单位": 16, "文件": 60, "位置": 50, "问题": 50, "改法": 50, "问题代码": 18}
+
+
+def diagnostic_rows(diagnostics: Iterable[Diagnostic]) -> list[list[Any]]:
+    """Errors first, then in the order found; numbered after sorting."""
+    ordered = sorted(diagnostics, key=lambda d: d.level is not Level.ERROR)
+    return [[n, str(d.where), d.level.value, d.problem, d.fix, d.code] for n, d in enumerate(ordered, start=1)]
+
+
+def write_problem_list(archive: Archive, out_dir: Path) -> Path:
+    """Write ``out_dir/问题文件清单.xlsx`` atomically; returns its path."""
+    files = sorted(archive.problem_files, key=lambda f: f.path)
+    sheets = (
+        ("问题文件", FILE_COLUMNS, problem_rows(files, with_unit=True)),
+        ("标准与方案", DIAGNOSTIC_COLUMNS, diagnostic_rows(archive.project.diagnostics)),
+        ("指标数值表", DIAGNOSTIC_COLUMNS, diagnostic_rows(archive.indicator_problems)),
+    )
+    return _atomic_workbook(Path(out_dir) / LIST_NAME, sheets)
+
+
+def _atomic_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], list[list[Any]]]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        book = xlsxwriter.Workbook(tmp, {**WORKBOOK_OPTIONS, "constant_memory": True})
+        head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        text = book.add_format({"text_wrap": True, "valign": "top"})
+        for name, columns, rows in sheets:
+            _sheet(book.add_worksheet(name), columns, rows, head, text)
+        book.close()
+        os.chmod(tmp, FILE_MODE)  # mkstemp makes it 0600: the web server must read it
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _sheet(sheet, columns: Sequence[str], rows: list[list[Any]], head, text) -> None:
+    for c, column in enumerate(columns):
+        sheet.set_column(c, c, WIDTHS.get(column, 8))
+        sheet.write_string(0, c, column, head)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, int):
+                sheet.write_number(r, c, value)
+            else:
+                sheet.write_string(r, c, str(value or ""), text)  # never a formula, never a link
+    sheet.freeze_panes(1, 0)
+    if rows:
+        sheet.autofilter(0, 0, len(rows), len(columns) - 1)
