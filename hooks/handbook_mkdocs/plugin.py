@@ -127,7 +127,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         problem_list = self._problem_list(archive)
         with _failure("生成页面"):
             pages = render_site(archive, memo=memo, directory_urls=config.use_directory_urls, photos=photos,
-                                problem_list_uri=problem_list[0] if problem_list else None)
+                                problem_list_uri=problem_list[0][0] if problem_list else None)
             publish_static(files, config, sorted(photos.static_files()) + problem_list)
         return pages
 
