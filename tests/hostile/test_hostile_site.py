@@ -34,7 +34,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def hostile_evidence(tmp_path) -> Path:
     """The small site project with a hostile file name and a hostile sidecar (what any department can commit)."""
     root = tmp_path / "p"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "site", root)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "site", root, ignore=shutil.ignore_patterns(".cache"))  # a stale local cache is not the fixture
     folder = root / "evidence" / PLAN_FOLDER
     sample = next(folder.glob("*.pdf"))
     (folder / FILE_NAME).write_bytes(sample.read_bytes() + b"%1")
