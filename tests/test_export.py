@@ -14,6 +14,8 @@ import pytest
 
 from handbook.outputs.export import export_model
 from handbook.model import (
+    Finding,
+    FindingState,
     Archive,
     Cell,
     EvidenceFile,
@@ -59,7 +61,8 @@ def make_archive() -> Archive:
         problems=[Problem("unknown-unit", "单位“市城官局”不存在", "改为“市城管局”", Level.ERROR)],
     )
     cells = [
-        Cell(3, "03.1", 2024, None, Status.COLLECTED, [good.path], dt.date(2026, 2, 28), owner="市爱卫办"),
+        Cell(3, "03.1", 2024, None, Status.COLLECTED, [good.path], dt.date(2026, 2, 28), owner="市爱卫办",
+             supervisors=("市卫健委",)),
         Cell(3, "03.1", 2023, None, Status.REVIEW, [bad.path], dt.date(2026, 2, 28), "单位无法识别", "市爱卫办"),
         Cell(1, "01.1", None, None, Status.MISSING, [], dt.date(2026, 12, 31), owner="市政府办"),
     ]
@@ -73,7 +76,16 @@ def make_archive() -> Archive:
     rule = project.standard.indicators[1].rule
     values = {y: IndicatorValue(1, y, v, "%", str(v)) for y, v in ((2023, 20.5), (2024, 23.0), (2025, 24.1))}
     result = IndicatorResult(1, True, "≥22%或持续提高", rule, (2023, 2024, 2025), values, Verdict.PASS, "2025 年 24.1% ≥ 22%")
-    return Archive(project, [bad, good], cells, summary, {1: result})
+    archive = Archive(project, [bad, good], cells, summary, {1: result})
+    archive.findings = [
+        Finding("DF-2026-001", dt.date(2026, 10, 9), "暗访", "第一组", "嵩阳路农贸市场", 17, "活禽区未隔离",
+                "嵩阳街道", "市市场监管局", dt.date(2026, 10, 16), dt.date(2026, 10, 15), "李四",
+                photos_before=("findings/photos/DF-2026-001-前.jpg",), state=FindingState.CLOSED),
+        Finding("DF-2026-002", dt.date(2026, 11, 2), "督查", "第二组", "某小区", 10, "垃圾未分类", "嵩阳街道",
+                "市城管局", dt.date(2026, 11, 9), photos_before=("findings/photos/DF-2026-002-前.jpg",),
+                restricted=True, state=FindingState.OVERDUE, overdue=True),
+    ]
+    return archive
 
 
 def test_project_export_has_the_documented_keys() -> None:
@@ -87,6 +99,7 @@ def test_project_export_has_the_documented_keys() -> None:
     assert item["materials"][1] == {
         "id": "03.2", "title": "各单位年度工作总结", "complete_when": "每个责任单位每年一份", "per_year": True,
         "per_unit": True, "formats": ["pdf", "docx"], "seal": False, "slot": None,
+        "role": "", "each": "responsible", "timing": "year", "due": "", "due_months": 0,
     }
     by_number = {i["number"]: i for i in data["indicators"]}
     assert set(by_number[1]) >= {"number", "name", "target", "note", "rule", "years", "items", "applies", "owner"}
@@ -112,7 +125,7 @@ def test_county_export_uses_the_county_wording(tmp_path: Path) -> None:
 
 def test_archive_export_has_files_cells_summary_and_verdicts() -> None:
     data = export_model(make_archive())
-    assert set(data) == TOP_KEYS | {"files", "cells", "summary"}
+    assert set(data) == TOP_KEYS | {"files", "cells", "summary", "findings"}
     assert data["export"] == "archive"
     assert [f["path"] for f in data["files"]] == sorted(f["path"] for f in data["files"])
     good = next(f for f in data["files"] if f["filetype"] == "pdf")
@@ -152,11 +165,31 @@ def test_export_carries_the_diagnostics(tmp_path: Path) -> None:
     json.dumps(data)
 
 
+def test_archive_export_says_who_owes_and_who_supervises_and_the_time_rule() -> None:
+    data = export_model(make_archive())
+    assert data["schema_version"] == "2"
+    by_year = {c["year"]: c for c in data["cells"] if c["material"] == "03.1"}
+    assert by_year[2024]["owner"] == "市爱卫办" and by_year[2024]["supervisors"] == ["市卫健委"]
+    assert by_year[2023]["supervisors"] == []
+    material = data["items"][0]["materials"][0]
+    assert {k: material[k] for k in ("role", "each", "timing", "due", "due_months")} == {
+        "role": "", "each": "", "timing": "cycle", "due": "", "due_months": 0}
+
+
+def test_archive_export_carries_the_findings_and_keeps_restricted_photos_out() -> None:
+    closed, overdue = export_model(make_archive())["findings"]
+    assert closed["id"] == "DF-2026-001" and closed["state"] == "已销号" and closed["on_time"] is True
+    assert closed["found"] == "2026-10-09" and closed["fixed"] == "2026-10-15" and closed["field_unit"] == "市市场监管局"
+    assert closed["photos_before"] == ["findings/photos/DF-2026-001-前.jpg"]
+    assert overdue["state"] == "逾期" and overdue["overdue"] is True and overdue["on_time"] is None
+    assert overdue["restricted"] is True and overdue["photos_before"] == []  # 不公开: never in an output
+
+
 def test_schema_file_is_valid_json_and_names_every_top_key() -> None:
     schema_path = ROOT / "hooks/handbook/outputs/schema/handbook.schema.json"
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert TOP_KEYS | {"files", "cells", "summary"} <= set(schema["properties"])
+    assert TOP_KEYS | {"files", "cells", "summary", "findings"} <= set(schema["properties"])
     assert set(schema["required"]) <= TOP_KEYS
 
 

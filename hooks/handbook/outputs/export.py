@@ -16,6 +16,7 @@ from handbook.problems import as_dict as diagnostic_dict
 from handbook.model import (
     Archive,
     Cell,
+    Finding,
     Category,
     EvidenceFile,
     Indicator,
@@ -37,7 +38,7 @@ from handbook.model import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: who owes what (supervisors, material role and time rule), the campaign's findings
 
 
 def export_model(obj: Project | Archive) -> dict[str, Any]:
@@ -52,6 +53,8 @@ def export_model(obj: Project | Archive) -> dict[str, Any]:
         data["summary"] = _summary(archive.summary) if archive.summary is not None else None
         _add_indicator_results(data["indicators"], archive.indicators)
         data["diagnostics"] += [diagnostic_dict(d) for d in archive.indicator_problems]
+        data["diagnostics"] += [diagnostic_dict(d) for d in archive.finding_problems]
+        data["findings"] = [_finding(f) for f in archive.findings]
     return data
 
 
@@ -124,6 +127,11 @@ def _material(material: Material) -> dict[str, Any]:
         "formats": list(material.formats),
         "seal": material.seal,
         "slot": material.slot,
+        "role": material.role,  # the field of duty that supplies it ("" = the item's leads)
+        "each": material.each,
+        "timing": material.time_rule,
+        "due": material.due,
+        "due_months": material.due_months,
     }
 
 
@@ -234,10 +242,38 @@ def _cell(cell: Cell) -> dict[str, Any]:
         "year": cell.year,
         "unit": cell.unit,
         "owner": cell.owner,
+        "supervisors": list(cell.supervisors),
         "status": cell.status.value,
         "files": list(cell.files),
         "deadline": _date(cell.deadline),
         "reason": cell.reason,
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "found": _date(finding.found),
+        "source": finding.source,
+        "group": finding.group,
+        "place": finding.place,
+        "item": finding.item,
+        "problem": finding.problem,
+        "area_unit": finding.area_unit,
+        "field_unit": finding.field_unit,
+        "deadline": _date(finding.deadline),
+        "fixed": _date(finding.fixed),
+        "confirmer": finding.confirmer,
+        "state": finding.state.value,
+        "overdue": finding.overdue,
+        "rebound_of": finding.rebound_of,
+        "on_time": finding.on_time,
+        # Restricted rows keep their photos out of every published output, the export included.
+        "photos_before": [] if finding.restricted else list(finding.photos_before),
+        "photos_after": [] if finding.restricted else list(finding.photos_after),
+        "restricted": finding.restricted,
+        "flagged": finding.flagged,
+        "where": str(finding.where) if finding.where else None,
     }
 
 
