@@ -15,7 +15,8 @@ from pathlib import Path
 from handbook.model import Archive, Kind, Status
 from handbook.outputs.package.review import ReviewSet
 from handbook.outputs.package.slots import SlotResult
-from handbook.outputs.package.volumes import RESTRICTED_MARK, _material_key
+from handbook.model import material_key
+from handbook.outputs.package.volumes import RESTRICTED_MARK
 from handbook.outputs.package.workbooks import (
     header_text,
     item_label,
@@ -95,7 +96,7 @@ def write_missing(path: Path, archive: Archive, created: dt.datetime) -> int:
         return cell.owner or "未指定单位"  # the one owner every view counts the cell for
 
     cells.sort(key=lambda c: (order.get(unit_of(c), len(order)), unit_of(c), c.deadline or dt.date.max,
-                              c.item, _material_key(c.material), c.year or 0))
+                              c.item, material_key(c.material), c.year or 0))
     book = workbook(path, f"{plan.city}缺失资料清单", created)
     styles = styles_for(book)
     sheet = book.add_worksheet("缺失资料清单")

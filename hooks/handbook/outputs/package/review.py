@@ -30,7 +30,8 @@ from handbook.outputs.package.layout import (
 )
 from handbook.outputs.package.ofd import check_ofd
 from handbook.outputs.package.photos import photo_caption, write_photo_pdf
-from handbook.outputs.package.selection import IMAGE_TYPES, OFFICE_TYPES, LeftOut, file_kind
+from handbook.model import IMAGE_TYPES
+from handbook.outputs.package.selection import OFFICE_TYPES, LeftOut, file_kind
 from handbook.outputs.package.zipper import ZipEntry, entry_for
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ from pathlib import PurePosixPath
 
 from handbook.model import Archive, EvidenceFile, Level
 
-IMAGE_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp"})
 OFFICE_TYPES = frozenset({"doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "wps", "et"})
 FIXED_BY_PACKAGE = frozenset({"windows-unsafe-name", "path-too-long"})
 UNREADABLE = {

@@ -32,7 +32,8 @@ from handbook.outputs.package.layout import Layout, years_label
 from handbook.outputs.package.ofd import check_ofd
 from handbook.outputs.package.pdfmerge import append_document, pdf_metadata
 from handbook.outputs.package.photos import PhotoBatches, photo_caption
-from handbook.outputs.package.selection import IMAGE_TYPES, OFFICE_TYPES, file_kind, why_not_clean
+from handbook.model import IMAGE_TYPES
+from handbook.outputs.package.selection import OFFICE_TYPES, file_kind, why_not_clean
 from handbook.outputs.package.zipper import PackageError, ZipEntry, entry_for
 
 log = logging.getLogger(__name__)

@@ -15,11 +15,12 @@ from typing import cast
 
 from fpdf import FPDF
 
-from handbook.model import Archive, Item, Kind
+from handbook.model import Archive, Item, Kind, material_key
 from handbook.outputs.package.fonts import CjkFont, new_pdf
 from handbook.outputs.package.layout import years_label
 from handbook.outputs.package.review import ReviewDoc
-from handbook.outputs.package.workbooks import header_text, sheet_name, styles_for, table, workbook
+from handbook.outputs.package.workbooks import header_text, styles_for, table, workbook
+from handbook.util.workbooks import sheet_name
 
 VOLUME_COLUMNS = ("序号", "文号", "责任者", "题名", "日期", "页数", "页号", "资料", "包内路径", "备注")
 EMPTY_ROW = "本项暂无可供评审的佐证材料"
@@ -61,14 +62,6 @@ def _item_of(material_id: str) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def _material_key(material_id: str | None) -> tuple[int, int]:
-    try:
-        item, k = (material_id or "").split(".")
-        return int(item), int(k)
-    except ValueError:
-        return 999, 999
-
-
 def build_volumes(archive: Archive, docs: list[ReviewDoc]) -> list[Volume]:
     """One volume per item: every document serving one of its materials (a shared one is listed in each)."""
     standard = archive.project.standard
@@ -83,7 +76,7 @@ def build_volumes(archive: Archive, docs: list[ReviewDoc]) -> list[Volume]:
         item = standard.items[number]
         ids = {m.id for m in item.materials}
         entries = by_item.get(number, [])
-        entries.sort(key=lambda d: (_material_key(_material_in(d, ids)), d.seq))
+        entries.sort(key=lambda d: (material_key(_material_in(d, ids)), d.seq))
         category = categories.get(item.category)
         volume = Volume(item, f"{category.numeral}、{category.title}" if category else "", documents=len(entries))
         next_page = 1

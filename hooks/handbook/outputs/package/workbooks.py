@@ -8,17 +8,14 @@ bytes.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 
-from handbook.model import Archive, EvidenceFile
+from handbook.model import IMAGE_TYPES, Archive, EvidenceFile
 
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_IMAGE_TYPES = {"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp"}
 
 
 # --------------------------------------------------------------------------- workbook plumbing
@@ -91,14 +88,6 @@ def table(sheet, styles: Styles, columns: Sequence[str], rows: Iterable[Sequence
     return count
 
 
-def sheet_name(text: str, used: set[str]) -> str:
-    name = _SHEET_BAD.sub("_", text).strip("'")[:31] or "Sheet"
-    base, n = name, 1
-    while name.lower() in used:
-        n += 1
-        name = f"{base[:28]}~{n}"
-    used.add(name.lower())
-    return name
 
 
 def header_text(text: str) -> str:
@@ -126,7 +115,7 @@ def material_label(archive: Archive, material_id: str | None) -> str:
 def page_count(file: EvidenceFile) -> int | None:
     if file.pages is not None:
         return file.pages
-    return 1 if (file.filetype or "").lower() in _IMAGE_TYPES else None
+    return 1 if (file.filetype or "").lower() in IMAGE_TYPES else None
 
 
 def unit_label(file: EvidenceFile) -> str:
