@@ -12,18 +12,16 @@ result at ``handbook.render.problems.PROBLEM_LIST_URI`` (and passes that uri to 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
+from handbook.util.atomic import write_via_path
 from handbook.model import Archive, Diagnostic, Level
 from handbook.outputs.worklist import PROBLEM_COLUMNS, WORKBOOK_OPTIONS, problem_rows
 from handbook.render.problems import PROBLEM_LIST_URI
-from handbook.util.atomic import FILE_MODE
 
 LIST_NAME = PROBLEM_LIST_URI.rsplit("/", 1)[-1]
 FILE_COLUMNS = ("序号", "单位", *PROBLEM_COLUMNS[1:])
@@ -49,22 +47,15 @@ def write_problem_list(archive: Archive, out_dir: Path) -> Path:
 
 
 def _atomic_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], list[list[Any]]]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        book = xlsxwriter.Workbook(tmp, {**WORKBOOK_OPTIONS, "constant_memory": True})
+    def fill(temp: Path) -> None:
+        book = xlsxwriter.Workbook(str(temp), {**WORKBOOK_OPTIONS, "constant_memory": True})
         head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         text = book.add_format({"text_wrap": True, "valign": "top"})
         for name, columns, rows in sheets:
             _sheet(book.add_worksheet(name), columns, rows, head, text)
         book.close()
-        os.chmod(tmp, FILE_MODE)  # mkstemp makes it 0600: the web server must read it
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+
+    return write_via_path(path, fill)  # 0644: the web server must read it
 
 
 def _sheet(sheet, columns: Sequence[str], rows: list[list[Any]], head, text) -> None:
