@@ -184,7 +184,9 @@ def test_no_outside_urls_in_pages(built):
 def test_handbook_json_written(built):
     _, site, _ = built
     data = json.loads((site / "handbook.json").read_text(encoding="utf-8"))
-    assert data
+    assert data["schema_version"] == "2" and data["export"] == "archive"
+    assert len(data["items"]) == 45 and len(data["indicators"]) == 56 and len(data["categories"]) == 7
+    assert {f["path"] for f in data["files"]} == {f.path for f in built[2].files}  # every scanned file, once
 
 
 def test_chinese_heading_anchor_is_readable(built):

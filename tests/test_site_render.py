@@ -40,6 +40,7 @@ from handbook.model import (
     Unit,
     Verdict,
 )
+from handbook.render.site import Site
 from handbook.render import context, charts, render_site
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
@@ -329,10 +330,11 @@ def test_bar_chart_escapes_labels():
 
 def test_ranking_orders_by_percent_then_count():
     archive = make_archive()
-    ranking = context.unit_ranking(archive.project.plan, render_site.__globals__["Site"](archive).by_unit())
-    percents = [row.tally.percent for row in ranking]
-    assert percents == sorted(percents, reverse=True)
-    assert "市城管局" not in [row.unit.name for row in ranking]  # owes nothing: not ranked
+    ranking = context.unit_ranking(archive.project.plan, Site(archive).by_unit())
+    # Counted by hand from make_archive's cells: 市卫健委 2 of 5 (01.1, 45.1 × 4); 嵩阳街道 1 of 4 (03.2);
+    # 市爱卫办 1 of 4 (03.1; its four 03.2 cells are 不适用 and do not count). 市城管局 owes nothing: not ranked.
+    assert [(row.unit.name, row.tally.percent, row.tally.required) for row in ranking] == [
+        ("市卫健委", 40.0, 5), ("嵩阳街道", 25.0, 4), ("市爱卫办", 25.0, 4)]
 
 
 # --------------------------------------------------------------------------- indicators, missing, problems
