@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import a_pdf, assert_bounded, run_handbook, tree_digest
 
 from handbook.load.yamlload import load_yaml_text
@@ -90,3 +92,16 @@ def test_deep_sidecar_and_deep_city_yml(demo):
     assert run.code == 1 and "standards/local/city.yml" in run.text and "列表或映射嵌套超过 50 层" in run.text
     run = run_handbook(demo, "export", "--out", str(demo.parent / "out.json"))
     assert_bounded(run)
+
+
+@pytest.mark.parametrize("text, line, tag", [
+    ('a: !!python/object/apply:os.system ["echo owned"]\n', 1, "!!python/object/apply:os.system"),
+    ("units:\n  - name: !foo 市卫健委\n", 2, "!foo"),
+])
+def test_a_type_tag_is_refused_in_chinese_with_its_line(text, line, tag):
+    """Round one: a !!python tag was refused, but with PyYAML's English reason and an indentation hint."""
+    data, diagnostics = load_yaml_text(text, "standards/local/units.yml")
+    assert data is None and [d.code for d in diagnostics] == ["yaml-tag"]
+    message = str(diagnostics[0])
+    assert message.startswith(f"standards/local/units.yml:{line}: 错误: 不支持 YAML 标签“{tag}”")
+    assert "constructor" not in message and "删掉以 ! 开头的标签" in message

@@ -186,10 +186,21 @@ def _translate(problem: str) -> str:
     return "无法解析"
 
 
+_TAG = re.compile(r"constructor for the tag '([^']{0,80})")
+
+
 def _syntax_error(file: str, exc: yaml.YAMLError) -> Diagnostic:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else 0
     problem = str(getattr(exc, "problem", None) or exc).strip()
+    tag = _TAG.search(problem)
+    if tag:  # !!python/…, !!binary, !foo: a type tag; the data files hold only text, numbers, lists and mappings
+        return error(
+            Where(file, line),
+            f"不支持 YAML 标签“{tag.group(1).replace('tag:yaml.org,2002:', '!!')}”：本项目的数据文件只写文字、数字、列表和键值",
+            "删掉以 ! 开头的标签；要写以 ! 开头的文字时请加引号",
+            "yaml-tag",
+        )
     context = getattr(exc, "context_mark", None)
     started = f"（从第 {context.line + 1} 行开始）" if context is not None and context.line + 1 != line else ""
     return error(
