@@ -192,6 +192,18 @@ def test_csv_encodings(tmp_path, encoding):
     assert results[3].values[2023].reporter == "市疾控中心"
 
 
+@pytest.mark.parametrize("delimiter", ["\t", ","])
+def test_excel_unicode_text_is_read(tmp_path, delimiter):
+    """Excel's 另存为“Unicode 文本”: UTF-16 little-endian with a byte-order mark, tab-separated (round one refused it)."""
+    lines = [HEADER, "3,2023,24.1%,,市疾控中心,登封市健康素养监测报告", "3,2024,26.3%,,市疾控中心,",
+             "3,2025,28.5%,,市疾控中心,"]
+    write_csv(tmp_path, [line.replace(",", delimiter) for line in lines], encoding="utf-16")
+    results, diagnostics = evaluate(tmp_path)
+    assert diagnostics == []
+    assert results[3].verdict is Verdict.PASS and results[3].values[2025].value == 28.5
+    assert results[3].values[2023].source == "登封市健康素养监测报告"
+
+
 def test_demo_like_table_gives_every_verdict(tmp_path):
     write_csv(tmp_path, [
         HEADER,

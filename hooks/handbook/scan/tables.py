@@ -9,6 +9,7 @@ mapped to canonical columns through the aliases people write; the rows keep thei
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -64,7 +65,8 @@ def read_sheets(path: Path, shown_as: str, *, too_large_fix: str) -> tuple[list[
 
 
 def read_csv(path: Path, *, too_large_fix: str) -> list[list[str]]:
-    """CSV as text rows: UTF-8 (with or without BOM), else GBK/GB18030 as Excel on Chinese Windows saves it.
+    """CSV as text rows: UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's “Unicode 文本”, tab-separated),
+    else GBK/GB18030 as Excel on Chinese Windows saves it.
 
     The stdlib reader, not pandas: a row with one comma too many must not make the whole table unreadable
     (the table's reader reports it on its own), and every record is one row as Excel shows it.
@@ -73,6 +75,8 @@ def read_csv(path: Path, *, too_large_fix: str) -> list[list[str]]:
     if size > MAX_CSV_BYTES:
         raise TableError(f"CSV 有 {size / 1024 / 1024:.1f} MB，超过上限 {MAX_CSV_BYTES // 1024 // 1024} MB", too_large_fix)
     data = path.read_bytes()  # a table is small (checked above); evidence files are never read this way
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return _utf16_rows(data)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -83,7 +87,21 @@ def read_csv(path: Path, *, too_large_fix: str) -> list[list[str]]:
             return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
         except csv.Error as exc:
             raise TableError(f"CSV 无法解析：{exc}", RESAVE_CSV) from exc
-    raise TableError("CSV 文件编码无法识别（既不是 UTF-8 也不是 GBK）", RESAVE_CSV)
+    raise TableError("CSV 文件编码无法识别（不是 UTF-8、UTF-16 或 GBK）", RESAVE_CSV)
+
+
+def _utf16_rows(data: bytes) -> list[list[str]]:
+    """Excel's 另存为“Unicode 文本”: UTF-16 with a byte-order mark, tab-separated (comma-separated also read)."""
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        raise TableError("CSV 是 UTF-16 编码但内容不完整", RESAVE_CSV) from exc
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first else ","
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise TableError(f"CSV 无法解析：{exc}", RESAVE_CSV) from exc
 
 
 def read_xlsx(path: Path, shown_as: str) -> Iterator[Sheet]:
