@@ -415,6 +415,29 @@ def test_fifo_is_listed_not_opened(evidence: Path) -> None:
     assert codes(file) == {"not-regular-file"}
 
 
+def test_socket_is_listed_not_opened(evidence: Path, monkeypatch) -> None:
+    import socket
+
+    folder = evidence / PLAN_DIR
+    folder.mkdir(parents=True)
+    monkeypatch.chdir(folder)  # a relative bind: socket paths are limited to about 100 bytes
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("2023-市卫健委-套接字.pdf")
+        [file] = run_scan(make_project(), evidence).values()
+    assert codes(file) == {"not-regular-file"}
+
+
+def test_a_50_mb_sidecar_is_refused_as_not_a_sidecar(evidence: Path) -> None:
+    folder = evidence / PLAN_DIR
+    folder.mkdir(parents=True)
+    (folder / "2023-市卫健委-计划.pdf").write_bytes(pdf_bytes())
+    with open(folder / "2023-市卫健委-计划.pdf.yml", "wb") as out:
+        out.truncate(50 * 1024 * 1024)  # sparse: 50 MB of zeros without writing them
+    found = run_scan(make_project(), evidence)
+    [problem] = [p for f in found.values() for p in f.problems if p.code == "sidecar-error"]
+    assert "说明文件超过 256 KB" in problem.message
+
+
 def test_non_utf8_name_is_reported_with_a_readable_path(evidence: Path) -> None:
     folder = evidence / PLAN_DIR
     folder.mkdir(parents=True)
