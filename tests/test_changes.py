@@ -150,13 +150,8 @@ def test_cli_text(repo, capsys, monkeypatch):
 def test_page_matches_its_golden(repo):
     """The whole /changes/ page, compared with tests/golden/changes/changes.md (UPDATE_GOLDEN=1 rewrites it;
     read the diff before committing). Commit hashes are masked: they depend on the git version's defaults."""
-    import os
-    import re
+    from support import check_golden
 
     page = changes.render_changes_page(repo, TODAY, project=make_project())
-    masked = re.sub(r"\b[0-9a-f]{7,40}\b", "HASH", page)
-    golden = Path(__file__).parent / "golden" / "changes" / "changes.md"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(masked, encoding="utf-8")
-    assert masked == golden.read_text(encoding="utf-8")
+    check_golden(Path(__file__).parent / "golden" / "changes" / "changes.md",
+                 re.sub(r"\b[0-9a-f]{7,40}\b", "HASH", page))

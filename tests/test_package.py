@@ -773,14 +773,10 @@ def test_summary_line_counts(built):
 
 def test_package_page_markdown_matches_golden(built):
     """The /package/ page as Markdown, compared with tests/golden/package/package.md (UPDATE_GOLDEN=1 rewrites)."""
-    import os
+    from support import check_golden
 
     _, result = built
     page = pkg.render_page(result)
     # The build's own figures that depend on the machine (zip sizes vary with the CJK font found) are masked.
-    masked = re.sub(r"\| \d+\\\.\d MB \|", "| N MB |", page)
-    golden = Path(__file__).parent / "golden" / "package" / "package.md"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(masked, encoding="utf-8")
-    assert masked == golden.read_text(encoding="utf-8")
+    check_golden(Path(__file__).parent / "golden" / "package" / "package.md",
+                 re.sub(r"\| \d+\\\.\d MB \|", "| N MB |", page))

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import zipfile
 
 import pytest
 from pypdf import PdfReader
 
-from handbook.outputs.package.convert import Failure, OfficeConverter, find_soffice
+from support import require_soffice
+from handbook.outputs.package.convert import Failure, OfficeConverter
 from handbook.outputs.package.ofd import check_ofd
 from office_samples import make_broken_docx, make_docx, make_pptx, make_xlsx
 
@@ -23,13 +23,7 @@ CREATED = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)
 
 @pytest.fixture(scope="module")
 def soffice():
-    found = find_soffice()
-    if not found:
-        reason = "未安装 LibreOffice（soffice）：运行 scripts/system-deps.sh 安装"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true 时 LibreOffice 测试不能跳过：{reason}")
-        pytest.skip(reason)
-    return found
+    return require_soffice()
 
 
 @pytest.fixture(scope="module")

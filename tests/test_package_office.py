@@ -7,7 +7,6 @@ Skipped with a reason when soffice is missing, unless CI=true (then it fails), a
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from support import require_soffice
 from handbook.outputs import package as pkg
-from handbook.outputs.package.convert import find_soffice
 from office_samples import make_broken_docx, make_docx, make_pptx, make_xlsx
 from test_package import add_file, internal_sheet, make_archive, names
 
@@ -26,13 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module", autouse=True)
 def soffice():
-    found = find_soffice()
-    if not found:
-        reason = "未安装 LibreOffice（soffice）：运行 scripts/system-deps.sh 安装"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true 时 LibreOffice 测试不能跳过：{reason}")
-        pytest.skip(reason)
-    return found
+    return require_soffice()
 
 
 def office_archive(tmp: Path):

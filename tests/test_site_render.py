@@ -8,13 +8,13 @@ on the loader or the scanner.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
 import markdown
 import pytest
 
+from support import check_golden
 from handbook.model import (
     Archive,
     Assignment,
@@ -221,13 +221,7 @@ def test_page_memo_renders_again_only_what_changed_and_never_serves_a_stale_page
 
 
 def _check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"缺少金标准文件 {path}；用 UPDATE_GOLDEN=1 生成后检查差异"
-    assert text == path.read_text(encoding="utf-8"), f"{name} 与金标准不同；确认是有意修改后用 UPDATE_GOLDEN=1 更新"
+    check_golden(GOLDEN / name, text)
 
 
 @pytest.fixture(scope="module")

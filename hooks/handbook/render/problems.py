@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from handbook.model import Archive, Diagnostic, EvidenceFile, Level
 from handbook.render import context
+from handbook.scan.git import SHALLOW_CODE
 from handbook.render.rows import problem_rows
 
 PER_UNIT = 50  # files listed per unit: a unit's liaison sees their own first page of work
@@ -23,7 +24,6 @@ DIAGNOSTICS_SHOWN = 200  # lines of each diagnostics table (standards/plan, indi
 PROBLEM_LIST_URI = "problems/问题文件清单.xlsx"  # the full list, when the build writes and publishes it
 CHECK_COMMAND = context.Markup("python -m handbook check --evidence")  # shown in a code span: not escaped
 UNKNOWN_UNIT = "（单位无法识别）"
-SHALLOW_CODE = "shallow-clone"  # handbook.scan.git.SHALLOW_CODE (render does not import scan)
 
 
 @dataclass(slots=True)
