@@ -11,6 +11,7 @@ import pytest
 from handbook.load.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
+UNITS_KEY_LINE = 22  # the line of "units:" in the demo's standards/local/units.yml, counted by hand
 
 
 @pytest.fixture()
@@ -50,6 +51,7 @@ def test_a_role_typo_names_the_unit_line_and_the_nearest_role(project_root):
     assert "市场监管" in unused[0].split(" — ")[1]  # the nearest role the materials use
     unmapped = _by_code(project, "unmapped-role")
     assert len(unmapped) == 1
+    assert unmapped[0].startswith(f"standards/local/units.yml:{UNITS_KEY_LINE}:")  # the roles live in that list
     assert "职责领域“市场监管”没有对应单位" in unmapped[0]
     assert "roles: [市场监管]" in unmapped[0]  # the fix says what to write
     assert "是否应为“市场监督”" in unmapped[0]  # and points at the near miss
@@ -85,7 +87,7 @@ def test_a_plan_without_roles_loads_with_one_clear_warning(project_root):
     project = load_project(project_root)
     found = _by_code(project, "no-roles")
     assert len(found) == 1
-    assert found[0].startswith("standards/local/units.yml")
+    assert found[0].startswith(f"standards/local/units.yml:{UNITS_KEY_LINE}:")
     assert "没有任何单位写 roles" in found[0] and "roles: [市场监管]" in found[0]
     assert not _by_code(project, "unmapped-role")
 

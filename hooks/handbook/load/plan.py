@@ -325,4 +325,5 @@ def load_plan(root: Path, standard: Standard, diagnostics: list[Diagnostic], *, 
         email_index=roster.emails,
         explicit_suppliers=explicit,
         min_ranked_cells=city.min_ranked_cells,
+        units_line=roster.units_line,
     )

@@ -164,13 +164,13 @@ def _warn_roles(standard: Standard, plan: Plan, holders: dict[str, list[str]], u
     if not plan.units or not used:
         return
     if not holders:
-        src.warning(0, "units.yml 中没有任何单位写 roles（职责领域）：全部材料暂由各条的第一个牵头单位汇总提交",
+        src.warning(plan.units_line, "units.yml 中没有任何单位写 roles（职责领域）：全部材料暂由各条的第一个牵头单位汇总提交",
                     f"给每个单位写上它的职责领域，如 市市场监管局 写 roles: [市场监管]；材料用到的领域：{listing(sorted(used))}", "no-roles")
         return
     for role, ids in sorted(unmapped.items()):
         fix = f"在 units.yml 中给负责“{role}”的单位加上 roles: [{role}]（或在 assignments.yml 的 suppliers 中逐条指定）"
         near = did_you_mean(role, holders, fallback="")
-        src.warning(0, f"职责领域“{role}”没有对应单位：材料 {listing(ids)} 暂由牵头单位汇总提交", f"{fix}{'；' + near if near else ''}", "unmapped-role")
+        src.warning(plan.units_line, f"职责领域“{role}”没有对应单位：材料 {listing(ids)} 暂由牵头单位汇总提交", f"{fix}{'；' + near if near else ''}", "unmapped-role")
     for role, names in sorted(holders.items()):
         if role not in used:
             unit = plan.units[names[0]]

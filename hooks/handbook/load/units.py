@@ -26,6 +26,7 @@ class Roster:
     accounts: dict[str, str] = field(default_factory=dict)  # a person's forge account (no "@") → canonical name
     emails: dict[str, str] = field(default_factory=dict)  # git author e-mail, lower case → canonical name
     broken: set[str] = field(default_factory=set)  # names of unit entries not loaded: not reported again
+    units_line: int = 0  # line of ``units:`` in units.yml: where a warning about the list as a whole points
 
     def known_names(self) -> list[str]:
         return [*self.alias_index, *self.groups]
@@ -45,7 +46,7 @@ _UNIT_FIELDS = ("name", "slug", "full_name", "aliases", "kind", "parent", "liais
 
 def load_units(root: Path, diagnostics: list[Diagnostic]) -> Roster:
     src, top = open_data_file(root, local("units.yml"), diagnostics, ("units", "groups"))
-    roster = Roster()
+    roster = Roster(units_line=top.line_of_key("units") if top is not None else 0)
     parents: list[tuple[Unit, int]] = []
     for index, (value, line) in enumerate(entries(top, "units"), start=1):
         found = _unit(src, value, line, index, roster)

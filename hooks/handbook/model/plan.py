@@ -137,6 +137,7 @@ class Plan:
     explicit_suppliers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     obligations: dict[str, Obligation] = field(default_factory=dict)  # material id → who owes it
     min_ranked_cells: int = 5  # a unit owing fewer cells is listed, not ranked
+    units_line: int = 0  # line of ``units:`` in units.yml (roles are mapped there): for warnings on the list
 
     def resolve_unit(self, name: str) -> Unit | None:
         canonical = self.alias_index.get(name.strip())
