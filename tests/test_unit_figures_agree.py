@@ -1,8 +1,10 @@
 """One set of numbers everywhere (issue #12): for a unit of the demo, the site's unit page, the JSON export,
 the 催报单 worklist XLSX and the package's 缺失资料清单 give the same 应交 / 已收集 / 缺失 / 逾期.
 
-The expected numbers are written here, counted from the demo's judged cells of 2026-12-07 (the demo's
-today): the cells whose owner is the unit, by status. If the demo changes on purpose, recount and update.
+The expected numbers are written here for the demo on 2026-12-07 (the demo's today). 市教育局, 市城管局 and
+卢店街道 were counted by hand from checklists.yml, assignments.yml/units.yml and the file names under
+evidence/ (the breakdown is beside each); the others from the demo's judged cells. If the demo changes on
+purpose, recount and update.
 """
 
 from __future__ import annotations
@@ -29,7 +31,21 @@ EXPECTED = {
     # by hand, 21 cells: 已收集 03.12/2026, 29.2/2023–25, 30.1/2023–25, 30.2/2023–26, 30.3/2023 (12);
     # 缺失 29.2/2026, 30.1/2026 (2); 逾期 02.11, 03.10, 03.11, 29.1, 30.3/2024, 30.3/2025, 30.4 (7)
     "市教育局": (21, 12, 2, 7),
+    # by hand from checklists.yml (per_year / timing) and the file names under evidence/, 88 cells:
+    # 27 城市管理 materials = 9 single (07.3 11.1 13.1 13.2 14.1 15.1 19.1 19.2 34.2) + 15 per-year × 2023–26
+    # (10.1 10.2 10.3 10.6 10.8 11.2 12.1 12.3 13.3 13.4 15.2 15.3 16.9 19.4 22.3) + 3 completed-year × 2023–25
+    # (12.2 14.2 14.3: the 2026 figures appear in 2027, not owed) = 78; its own 02.7 02.11 03.10 03.11 03.12 18.1
+    # and 03.8 × 4 = 10.
+    # 已收集 50: 07.3 13.1 34.2; 10.2 10.3 13.3 22.3 12.2 14.2 14.3 × 2023–25 ("2023至2025" tables);
+    # 10.6 10.8 12.3 15.2 × 4; 13.4 15.3 19.4 × 2; 16.9 × 3; 02.11.
+    # 缺失 (2026 cells, due 2026-12-31) 12: 10.1 10.2 10.3 11.2 12.1 13.3 13.4 15.3 19.4 22.3, 03.8, 03.12.
+    # 逾期 (due 2026-06-30) 25: 10.1 11.2 12.1 03.8 × 2023–25, 13.4/2024, 15.3/2023, 16.9/2023, 19.4/2024, 11.1 13.2
+    # 14.1 19.1 19.2, 02.7 03.10 03.11 18.1. The 88th, 15.1, is 待核: its .pdf is a PNG (`file` says so).
     "市城管局": (88, 50, 12, 25),
+    # by hand, 31 cells of a 街道: per-street 02.6 18.2 18.3 19.3 45.8 × 2023–26 and 02.8; responsible-unit 02.7 18.1
+    # and 03.8 × 4; member 02.11 03.10 03.11 03.12. Files: 02.7 (2024), 02.8 (2025), 03.10 (2023) → 已收集 3;
+    # 缺失 the seven 2026 cells (02.6 18.2 18.3 19.3 45.8 03.8 03.12); 逾期 the rest: 6 × 3 years + 02.11 03.11 18.1.
+    "卢店街道": (31, 3, 7, 21),
     "市市场监管局": (65, 24, 12, 29),
     "市爱卫办": (72, 54, 7, 10),  # main at a0f30bb: one 逾期 cell of 市爱卫办 is now collected
     "市水利局": (29, 16, 5, 8),
