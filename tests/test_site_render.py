@@ -508,9 +508,11 @@ def test_unit_duties_lead_and_takes_part_on_separate_lines(pages):
     assert "| **参与**（1 项） | [03 年度计划与总结](../items/03.md) |" in songyang
     assert "**牵头**" not in songyang
     jkzx = pages["units/jkzx.md"]  # takes part in 45 but the lead supplies everything
-    assert "**参与 1 项**（本单位在这些项没有应交的材料，由各材料的供给单位提交、牵头单位汇总）：[45 病媒生物预防控制](../items/45.md)" in jkzx
-    aiwei = pages["units/aiwei.md"]
-    assert "| **牵头**（2 项） | [01 组织领导与规范性文件](../items/01.md) |" in aiwei
+    assert "<summary>参与 1 项（本单位在这些项没有应交的材料，由各材料的供给单位提交、牵头单位汇总）</summary>\n\n[45 病媒生物预防控制](../items/45.md)" in jkzx
+    aiwei = pages["units/aiwei.md"]  # leads 01 and 03 but owes only in 03: 01 is on one line, not a row saying 无
+    assert "| **牵头**（1 项） | [03 年度计划与总结](../items/03.md) |" in aiwei
+    assert "**另牵头 1 项**（本单位在这些项没有应交的材料，负责汇总和督促）：[01 组织领导与规范性文件](../items/01.md)" in aiwei
+    assert "无</span>" not in aiwei
 
 
 def test_sidecar_facts_show_under_the_file_title(pages):

@@ -119,3 +119,15 @@ def test_site_export_worklists_and_package_agree(demo, unit):
     assert ranked == expected
     assert own_sheet == expected[2:]
     assert _from_package_list(archive, out).get(unit, (0, 0)) == expected[2:]
+
+
+def test_a_unit_owing_papers_in_items_it_is_not_listed_for_sees_them(demo):
+    """市教育局 is not among item 2's or 3's units (seed 000, 第一类), yet owes the papers every member unit owes
+    there: 02.11 (逾期), 03.10 and 03.11 (逾期), 03.12 (已收集). Its page lists both items with those figures."""
+    archive, _ = demo
+    page = render_site(archive)["units/jyj.md"]
+    assert "| **各单位各交**（2 项） | [02 爱卫组织机构健全](../items/02.md) |" in page
+    row_02 = next(line for line in page.splitlines() if "(../items/02.md)" in line and line.startswith("|"))
+    row_03 = next(line for line in page.splitlines() if "(../items/03.md)" in line and line.startswith("|"))
+    assert "已收集 0 / 应交 1" in row_02
+    assert "已收集 1 / 应交 3" in row_03

@@ -59,22 +59,32 @@ def _unit(site: Site, unit: Unit, files: list[dict], file_pages: list[dict], fil
 
 
 def _unit_duties(site: Site, unit: Unit, own_cells: list[Cell]) -> dict:
-    """The items a unit leads and those it takes part in, each with how far the unit's own cells are."""
+    """The items a unit leads, takes part in, or owes in without being listed (the papers every member unit
+    owes, such as 02.11), each with how far the unit's own cells are."""
     by_item: dict[int, Tally] = defaultdict(Tally)
     for cell in own_cells:
         by_item[cell.item].add(cell.status)
     lead: list[dict] = []
     responsible: list[dict] = []
+    unlisted: list[dict] = []
     for number in sorted(site.plan.assignments):
         assignment = site.plan.assignments[number]
         if unit.name in assignment.lead:
             chosen = lead
         elif unit.name in assignment.responsible:
             chosen = responsible
+        elif number in by_item:
+            chosen = unlisted
         else:
             continue
         chosen.append({"ref": site.item_ref(number), "tally": by_item.get(number)})
-    # Items it takes part in without owing anything itself (its share is in the lead's summary): one line.
-    owing = [d for d in responsible if d["tally"] and d["tally"].total]
-    return {"lead": lead, "responsible": owing,
-            "helping": [d["ref"] for d in responsible if not (d["tally"] and d["tally"].total)]}
+
+    def owes(d: dict) -> bool:
+        return bool(d["tally"] and d["tally"].total)
+
+    # Items it leads or takes part in without owing anything itself (the lead compiles; the others' share is
+    # in the lead's summary): one line each instead of a table row saying "无".
+    return {"lead": [d for d in lead if owes(d)], "responsible": [d for d in responsible if owes(d)],
+            "unlisted": unlisted,
+            "leading_only": [d["ref"] for d in lead if not owes(d)],
+            "helping": [d["ref"] for d in responsible if not owes(d)]}
