@@ -69,9 +69,15 @@ def _results(page, server, query: str) -> list[tuple[str, str]]:  # noqa: F811
     ("市教育局", "/units/jyj/", 1),
     ("嵩阳街道", "/units/songyang/", 1),  # a 街道: its page above its 40-odd files
     ("城管局", "/units/cgj/", 1),  # a short form people type (an alias on the unit page)
-    ("垃圾分类", "/items/14/", 3),  # 生活垃圾分类与处理
-    ("健康教育", "/items/06/", 3),  # 健康教育网络与科普
+    # A topic: its item first, above the files whose titles also hold it (item 14's two 垃圾分类 statistics);
+    # the issue asked for the top 3 (before Pagefind, item 36 came first and item 14 fifth; item 7 before 6).
+    ("垃圾分类", "/items/14/", 1),  # 生活垃圾分类与处理
+    ("健康教育", "/items/06/", 1),  # 健康教育网络与科普
     ("病媒生物", "/items/45/", 3),
+    # 流动红旗 is awarded in the 通报 filed under 03.5 督导检查和考核通报 ("通报（流动红旗、问题交办和整改反馈）");
+    # no other page says it (the site shows no award): item 3 first, never 红十字会 for sharing 红 (the lunr index
+    # ranked it first). The section shown under it is checked below.
+    ("流动红旗", "/items/03/", 1),
     ("03.1", "/items/03/", 1),  # a material id: one word "03.1" (include_characters), not "031" of DF-2026-031
     ("登封市2026年爱国卫生工作计划", "/items/03/#m03-1", 1),  # a file title → its item page at its material
     ("2025-市爱卫办-登封市2025年爱国卫生工作计划.pdf", "/items/03/#m03-1", 1),  # a file name as pasted
@@ -81,6 +87,15 @@ def test_queries_find_the_expected_page(page, demo_server, query, expected, with
     results = _results(page, demo_server, query)
     paths = [path.rstrip("/") + "/" if "#" not in path else path for path, _ in results]
     assert expected in paths[:within], f"“{query}”的前 {within} 个结果里没有 {expected}：{results[:5]}"
+
+
+@pytest.mark.browser
+def test_red_flag_opens_the_material_of_the_notices(page, demo_server):  # noqa: F811
+    _results(page, demo_server, "流动红旗")
+    sections = page.eval_on_selector_all(
+        ".md-search-result__item:first-child > a",
+        "els => els.map(e => [new URL(e.href).pathname + new URL(e.href).hash, e.querySelector('h1, h2').textContent])")
+    assert sections[:2] == [["/items/03/", "第 3 项 年度计划与卫生创建"], ["/items/03/#m03-5", "03.5 督导检查和考核通报"]]
 
 
 def test_pdf_phrase_is_only_in_the_pdf(demo_site):

@@ -54,6 +54,7 @@ FILE_TITLE_WEIGHT = "5"
 FILE_WHERE_WEIGHT = "2"  # item and material
 FILE_FACTS_WEIGHT = "1"  # unit and years: shared by hundreds of files, the unit's own page should win
 FILE_TEXT_WEIGHT = "0.5"
+FILE_KIND = "佐证文件"  # a file record's kind; the search script ranks a page above a file record of its tier
 
 
 @dataclass
@@ -242,7 +243,7 @@ def file_document(file: EvidenceFile, standard, text: str) -> str:
     issued = " ".join(x for x in (getattr(sidecar, "doc_number", ""), getattr(sidecar, "issuer", "")) if x)
     return (
         f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8"></head><body>'
-        f'<main data-pagefind-body data-pagefind-meta="kind:佐证文件">'
+        f'<main data-pagefind-body data-pagefind-meta="kind:{FILE_KIND}">'
         f'<h1 data-pagefind-weight="{FILE_TITLE_WEIGHT}">{e(file.title or file.name)}</h1>'
         f'<p data-pagefind-weight="{FILE_WHERE_WEIGHT}">{e(" · ".join(where))}</p>'
         f'<p data-pagefind-weight="{FILE_FACTS_WEIGHT}">{e(facts)}{("　" + e(issued)) if issued else ""}</p>'

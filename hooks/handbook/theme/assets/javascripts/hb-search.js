@@ -159,18 +159,29 @@
      name outranks the unit's own long page, and a 文号 cut into 登 / 爱卫 / 2025 / 2 / 号 matches every
      document of that office and year. It cannot know at ranking time whether the query occurs as one phrase
      (Pagefind issue #437); the loaded results can. So the first RERANK results are loaded and put in tiers:
-     the title is the query, the title holds the query, the text holds the query, the rest; Pagefind's order
-     within each tier. */
+     the title is the query, the title holds the query, the text holds the query, the rest. Among the titles
+     that hold the query a page (item, unit, guide…) comes before a file's record: "垃圾分类" is in the title of
+     item 14 and of two of its statistics files, and the item page is where all of them are listed. Where only
+     the text holds it, no: a file name pasted into the box is also the guide's example, and the file is what is
+     wanted. Then Pagefind's order. */
   var RERANK = 30;
 
   function compact(text) {
     return (text || "").replace(/\s+/g, "").toLowerCase();
   }
 
+  var FILE_KIND = "佐证文件";  // outputs/search.py: the kind of a file's record
+
+  function isFile(data) {
+    return data.meta && data.meta.kind === FILE_KIND ? 1 : 0;
+  }
+
+  var TITLE_HOLDS = 2;
+
   function tier(data, query) {
     var title = compact(data.meta && data.meta.title);
     if (title === query) return 3;
-    if (title.indexOf(query) >= 0) return 2;
+    if (title.indexOf(query) >= 0) return TITLE_HOLDS;
     return compact(data.content).indexOf(query) >= 0 ? 1 : 0;
   }
 
@@ -179,9 +190,11 @@
     var head = results.slice(0, RERANK);
     return Promise.all(head.map(function (r) { return r.data(); })).then(function (data) {
       var loaded = data.map(function (d, i) {
-        return { index: i, tier: tier(d, wanted), data: function () { return Promise.resolve(d); } };
+        return { index: i, tier: tier(d, wanted), file: isFile(d), data: function () { return Promise.resolve(d); } };
       });
-      loaded.sort(function (a, b) { return b.tier - a.tier || a.index - b.index; });
+      loaded.sort(function (a, b) {
+        return b.tier - a.tier || (a.tier === TITLE_HOLDS ? a.file - b.file : 0) || a.index - b.index;
+      });
       return loaded.concat(results.slice(RERANK));
     });
   }
