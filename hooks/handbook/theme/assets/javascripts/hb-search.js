@@ -106,7 +106,9 @@
      the query as typed, that is what gets marked. The excerpt is Pagefind's escaped HTML; the query is
      escaped the same way before it is looked for, so nothing typed becomes markup. */
   function marked(excerpt, query) {
-    var text = (excerpt || "").replace(/<\/?mark>/g, "");
+    // Pagefind's excerpt window may begin on the full stop it put between two blocks (". 当年督导…").
+    excerpt = (excerpt || "").replace(/^[\s.,;:，。、；：·]+/, "");
+    var text = excerpt.replace(/<\/?mark>/g, "");
     var needle = escapeHtml(query.trim());
     if (!needle || text.indexOf(needle) < 0) return excerpt;
     return text.split(/(&#?\w+;)/).map(function (part, i) {  // odd parts are entities: never cut into
