@@ -90,6 +90,16 @@ def test_queries_find_the_expected_page(page, demo_server, query, expected, with
 
 
 @pytest.mark.browser
+@pytest.mark.xfail(strict=True, reason=(
+    "已知问题：浏览器（Chromium 的 ICU）把“督导”切成“督”“导”两个字，Pagefind 的扩展版在建索引时把它当作一个词，"
+    "查询要求两个单字都在，第 3 项和三份《督导检查和考核通报》都找不到（“考核通报”能找到）"))
+def test_material_title_with_a_word_the_browser_cuts_apart(page, demo_server):  # noqa: F811
+    results = _results(page, demo_server, "督导检查和考核通报")
+    paths = [path for path, _ in results]
+    assert "/items/03/#m03-5" in paths[:3] or "/items/03/" in paths[:3]
+
+
+@pytest.mark.browser
 def test_red_flag_opens_the_material_of_the_notices(page, demo_server):  # noqa: F811
     _results(page, demo_server, "流动红旗")
     sections = page.eval_on_selector_all(
