@@ -186,9 +186,10 @@ def test_groups_follow_the_plan_order_then_unresolved_units():
 
 
 def test_indicator_rows_are_listed_in_row_order():
-    from handbook.model import Diagnostic, Where
+    from handbook.model import Where
+    from handbook.problems import error
 
-    rows = [Diagnostic(Level.ERROR, Where("evidence/indicators/values.csv", n), f"第 {n} 行", "改", "bad-value")
+    rows = [error(Where("evidence/indicators/values.csv", n), f"第 {n} 行", "改", "bad-value")
             for n in (11, 2, 21, 5)]
     report = evidence_check.build_report(make_project(), [], rows, root=Path("/nowhere"))
     lines = [f.path.rsplit(":", 1)[1] for f in report.findings]

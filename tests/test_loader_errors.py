@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook.model import Diagnostic, Level, Project
+from handbook.model import Problem, Level, Project
 from handbook.load.project import load_project
 
 GOOD = Path(__file__).parent / "fixtures" / "loader" / "good"
@@ -134,7 +134,7 @@ def line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, index) + 1
 
 
-def matching(project: Project, file: str, line: int, words: tuple[str, ...]) -> list[Diagnostic]:
+def matching(project: Project, file: str, line: int, words: tuple[str, ...]) -> list[Problem]:
     return [
         d
         for d in project.diagnostics

@@ -30,7 +30,7 @@ def build_archive(
 ) -> Archive:
     """Load the standard and plan under ``root``, scan ``root/evidence``, judge every cell and indicator.
 
-    Raises nothing for bad input: every problem is a Diagnostic on the project or a Problem on a file.
+    Raises nothing for bad input: every problem is a Problem on the project or a Problem on a file.
     ``archive.stats`` holds the time of each step and the scan's counters (files seen, hashed again).
     """
     from handbook.judge.indicators import evaluate_indicators
@@ -47,20 +47,20 @@ def build_archive(
     with _timed(stats, "scan"):
         files = scan_evidence(project, evidence_root, cache_dir=cache_dir or default_cache_dir(root), git=git,
                               history_since=history_start(project.plan.today))
-    history_note = getattr(files, "history_note", None)
+    history_note = files.history_note
     if history_note is not None:  # a shallow clone: said on the site and fails --strict
         project.diagnostics.append(history_note)
     with _timed(stats, "judge"):
         cells = judge_cells(project, files)
         archive = Archive(project=project, files=files, cells=cells, evidence_root=evidence_root, stats=stats,
-                          recent_commits=getattr(files, "recent_commits", None),
-                          material_folders=dict(getattr(files, "material_folders", {})))
+                          recent_commits=files.recent_commits,
+                          material_folders=dict(files.material_folders))
         archive.summary = summarize(archive)
     with _timed(stats, "indicators"):
         archive.indicators, archive.indicator_problems = evaluate_indicators(project, evidence_root)
     with _timed(stats, "findings"):
         _add_findings(archive)
-    stats.update(_scan_counters())
+    stats.update(dataclasses.asdict(files.stats))  # the scan's counters travel on its result, nowhere else
     stats["files"] = len(files)
     return archive
 
@@ -82,17 +82,3 @@ def _add_findings(archive: Archive) -> None:
 def default_cache_dir(root: Path) -> Path:
     """Kept outside site/ (which MkDocs empties) and safe to delete: only hashes and page counts live there."""
     return Path(root) / ".cache" / "handbook"
-
-
-def _scan_counters() -> dict:
-    """The scan's own counters (files hashed this run, bytes hashed), when the scanner exposes them."""
-    from handbook.scan import evidence as scan
-
-    counters = getattr(scan, "last_stats", None)
-    if counters is None:
-        return {}
-    if isinstance(counters, dict):
-        return dict(counters)
-    if dataclasses.is_dataclass(counters) and not isinstance(counters, type):
-        return dataclasses.asdict(counters)
-    return dict(vars(counters))

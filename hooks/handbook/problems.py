@@ -1,6 +1,7 @@
-"""Building Diagnostics, and ``suggest``: the nearest valid value for a typo.
+"""Building Problems (``error()``/``warning()``), and ``suggest``: the nearest valid value for a typo.
 
-Every message reads ``文件:行: 问题 — 怎么改``; the helpers here only save repetition.
+Every problem reads ``文件:行: 错误: 问题 — 怎么改`` (``handbook.model.format_problem``); the helpers here only
+save repetition.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from handbook.model import Diagnostic, Level, Where
+from handbook.model import Level, Problem, Where, format_problem
+
+NOWHERE = Where("")  # the place of a problem that has none, for sorting and the export
 
 log = logging.getLogger(__name__)
 
 
-def error(where: Where, problem: str, fix: str = "", code: str = "") -> Diagnostic:
-    return Diagnostic(Level.ERROR, where, problem, fix, code)
+def error(where: Where, problem: str, fix: str = "", code: str = "") -> Problem:
+    return Problem(code, problem, fix, Level.ERROR, where)
 
 
-def warning(where: Where, problem: str, fix: str = "", code: str = "") -> Diagnostic:
-    return Diagnostic(Level.WARNING, where, problem, fix, code)
+def warning(where: Where, problem: str, fix: str = "", code: str = "") -> Problem:
+    return Problem(code, problem, fix, Level.WARNING, where)
 
 
 def _normalise(text: str) -> str:
@@ -121,18 +124,21 @@ def listing(values: Iterable[object], limit: int = 12) -> str:
     return f"{shown} 等 {len(items)} 个" if len(items) > limit else shown
 
 
-def sort_key(diagnostic: Diagnostic) -> tuple[int, str, int]:
+def sort_key(problem: Problem) -> tuple[int, str, int]:
     """Errors before warnings, then by file and line: the order people fix things in."""
-    return (0 if diagnostic.level is Level.ERROR else 1, diagnostic.where.file, diagnostic.where.line)
+    place = problem.place or NOWHERE
+    return (0 if problem.level is Level.ERROR else 1, place.file, place.line)
 
 
-def as_dict(diagnostic: Diagnostic) -> dict:
+def as_dict(problem: Problem) -> dict:
+    """The JSON export's ``diagnostics[]`` entry (docs/schema.md)."""
+    place = problem.place or NOWHERE
     return {
-        "level": diagnostic.level.name.lower(),
-        "file": diagnostic.where.file,
-        "line": diagnostic.where.line,
-        "problem": diagnostic.problem,
-        "fix": diagnostic.fix,
-        "code": diagnostic.code,
-        "text": str(diagnostic),
+        "level": problem.level.name.lower(),
+        "file": place.file,
+        "line": place.line,
+        "problem": problem.message,
+        "fix": problem.fix,
+        "code": problem.code,
+        "text": format_problem(problem),
     }

@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from handbook.model import Diagnostic, Where
+from handbook.model import Problem, Where
 from handbook.problems import error
 
 TODAY_ENV = "HANDBOOK_TODAY"
@@ -57,7 +57,7 @@ def resolve(root: Path | str, *, today: dt.date | None = None, package_out: Path
                     package_out=Path(package_out).resolve() if package_out else None)
 
 
-def resolve_today(flag: dt.date | None, from_city: dt.date | None, diagnostics: list[Diagnostic]) -> dt.date:
+def resolve_today(flag: dt.date | None, from_city: dt.date | None, diagnostics: list[Problem]) -> dt.date:
     """The flag, else $HANDBOOK_TODAY, else city.yml ``today``, else the system date (see the module doc)."""
     if flag is not None:
         return flag

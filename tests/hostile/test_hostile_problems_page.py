@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the hand-built archive of the render goldens
 from test_site_render import _file, make_archive
 
-from handbook.model import Diagnostic, Level, Problem, Where
+from handbook.model import Problem, Where
+from handbook.problems import error
 from handbook.outputs.problem_list import write_problem_list
 from handbook.render import render_site
 from handbook.render.problems import PROBLEM_LIST_URI, select_files
@@ -32,7 +33,7 @@ def crowded_archive():
     archive.files += [bad(n, None, raw=f"某局{n}") for n in range(20_000)]
     archive.files += [bad(n, "市卫健委") for n in range(120)]
     archive.files += [bad(n, "市城管局") for n in range(3)]
-    archive.indicator_problems = [Diagnostic(Level.ERROR, Where("evidence/indicators/values.csv", n), "指标编号为空",
+    archive.indicator_problems = [error(Where("evidence/indicators/values.csv", n), "指标编号为空",
                                              "填写指标编号", "bad-row") for n in range(2, 200_002)]
     return archive
 

@@ -19,7 +19,7 @@ import logging
 import sys
 
 from handbook.problems import as_dict, sort_key
-from handbook.model import Diagnostic, Level, Project
+from handbook.model import Problem, Level, Project
 from handbook.load.project import count_warnings, load_project
 
 log = logging.getLogger(__name__)
@@ -34,12 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text（默认）或 json")
 
 
-def all_diagnostics(project: Project) -> list[Diagnostic]:
+def all_diagnostics(project: Project) -> list[Problem]:
     """The project's diagnostics plus the completeness warnings, errors first, by file and line."""
     return sorted([*project.diagnostics, *count_warnings(project)], key=sort_key)
 
 
-def summary_line(diagnostics: list[Diagnostic]) -> str:
+def summary_line(diagnostics: list[Problem]) -> str:
     errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
     warnings = len(diagnostics) - errors
     verdict = "未通过" if errors else "通过"

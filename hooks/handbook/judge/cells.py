@@ -25,6 +25,7 @@ from handbook.model import (
     Summary,
     Tally,
     Waiver,
+    format_problem,
 )
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,8 @@ def _judge_one(
     if matching:
         # Present, but every file has a problem (or is of the wrong year): someone must look before it counts.
         first = next((p for p in matching[0].problems if p.level is Level.ERROR), None)
-        cell.status, cell.reason = Status.REVIEW, old or (first.message if first else "")
+        reason = format_problem(first, beside=matching[0].path, fix=False) if first else ""
+        cell.status, cell.reason = Status.REVIEW, old or reason
         return cell
     cell.deadline = deadline_for(plan, material, year)
     cell.status = Status.OVERDUE if plan.today > cell.deadline else Status.MISSING

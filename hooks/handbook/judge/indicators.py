@@ -12,7 +12,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from handbook.model import Diagnostic, IndicatorResult, IndicatorValue, Level, Project, Verdict, Where
+from handbook.model import Problem, IndicatorResult, IndicatorValue, Project, Verdict, Where
+from handbook.problems import error, warning
 
 from handbook.judge import rules
 from handbook.load.effective import EffectiveIndicator, effective_indicators
@@ -33,7 +34,7 @@ TABLE_NAMES = ("values.csv", "values.xlsx")
 NOT_APPLICABLE = "不适用"
 
 
-def evaluate_indicators(project: Project, evidence_root: Path) -> tuple[dict[int, IndicatorResult], list[Diagnostic]]:
+def evaluate_indicators(project: Project, evidence_root: Path) -> tuple[dict[int, IndicatorResult], list[Problem]]:
     """A result for every indicator of the standard, and every problem found in the values table.
 
     No table at all is not an error: every applicable indicator is then 缺数据 with the reason "未填报".
@@ -62,7 +63,7 @@ def evaluate_indicators(project: Project, evidence_root: Path) -> tuple[dict[int
     return results, diagnostics
 
 
-def find_tables(evidence_root: Path, project_root: Path | None = None) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
+def find_tables(evidence_root: Path, project_root: Path | None = None) -> tuple[list[tuple[Path, str]], list[Problem]]:
     """The values table(s) under evidence/indicators/, and a warning for any other table there.
 
     Both values.csv and values.xlsx are read when both exist (a duplicate year is then reported).
@@ -75,8 +76,7 @@ def find_tables(evidence_root: Path, project_root: Path | None = None) -> tuple[
     diagnostics = []
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() in (".csv", ".xlsx", ".xls", ".xlsm") and path.name not in TABLE_NAMES:
-            diagnostics.append(Diagnostic(
-                Level.WARNING,
+            diagnostics.append(warning(
                 Where(_shown(path, evidence_root, project_root)),
                 "指标数值只从 values.csv 或 values.xlsx 读取，这个表格不会被读取",
                 "请把其中的数据合并到 evidence/indicators/values.xlsx（或 values.csv）",
@@ -149,7 +149,7 @@ def _result(indicator: EffectiveIndicator, values: dict[int, IndicatorValue]) ->
     )
 
 
-def _missing_sources(values: list[IndicatorValue], evidence_root: Path) -> list[Diagnostic]:
+def _missing_sources(values: list[IndicatorValue], evidence_root: Path) -> list[Problem]:
     """A 来源 written as a path must name a file under evidence/ (a document title is taken as is)."""
     diagnostics = []
     for value in values:
@@ -158,8 +158,8 @@ def _missing_sources(values: list[IndicatorValue], evidence_root: Path) -> list[
             continue
         relative = source.removeprefix("evidence/").lstrip("/")
         if not (evidence_root / relative).is_file():
-            diagnostics.append(Diagnostic(
-                Level.WARNING, _row_of(value),
+            diagnostics.append(warning(
+                _row_of(value),
                 f"来源“{value.source}”不是 evidence/ 下已有的文件",
                 "请写 evidence/ 下的文件路径（如 23/23.1-环境质量公报/2025-生态环境分局-2025年环境质量公报.pdf），或直接写文件标题",
                 "missing-source",
@@ -171,7 +171,7 @@ def _looks_like_path(text: str) -> bool:
     return "/" in text and re.search(r"\.[A-Za-z0-9]{2,5}$", text) is not None
 
 
-def _consistent_units(values: list[IndicatorValue]) -> tuple[list[IndicatorValue], list[Diagnostic]]:
+def _consistent_units(values: list[IndicatorValue]) -> tuple[list[IndicatorValue], list[Problem]]:
     """One unit per indicator: a year in ‰ among years in % cannot be compared, so it is left out.
 
     Rules with a unit were checked row by row; this catches indicators whose rule names none (趋势, 近5年).
@@ -182,8 +182,8 @@ def _consistent_units(values: list[IndicatorValue]) -> tuple[list[IndicatorValue
         if isinstance(value.value, float) and value.unit:
             first = first_unit.setdefault(value.indicator, value)
             if value.unit != first.unit:
-                diagnostics.append(Diagnostic(
-                    Level.ERROR, _row_of(value),
+                diagnostics.append(error(
+                    _row_of(value),
                     f"指标 {value.indicator} {value.year} 年的单位“{value.unit}”与{_place(first.where, value.where)}的“{first.unit}”不一致，本行不参与评判",
                     f"请统一换算为“{first.unit}”后填写", "bad-unit",
                 ))
@@ -195,7 +195,7 @@ def _consistent_units(values: list[IndicatorValue]) -> tuple[list[IndicatorValue
     return kept, diagnostics
 
 
-def _one_value_per_year(values: list[IndicatorValue]) -> tuple[dict[int, dict[int, IndicatorValue]], list[Diagnostic]]:
+def _one_value_per_year(values: list[IndicatorValue]) -> tuple[dict[int, dict[int, IndicatorValue]], list[Problem]]:
     """Group by indicator and year. Two rows for one year: the same value is kept once (warning);
     different values are both left out (error), since picking one would be a guess."""
     groups: dict[tuple[int, int], list[IndicatorValue]] = defaultdict(list)
@@ -213,19 +213,19 @@ def _one_value_per_year(values: list[IndicatorValue]) -> tuple[dict[int, dict[in
     return dict(by_year), diagnostics
 
 
-def _duplicate_diagnostics(number: int, year: int, same: list[IndicatorValue], agree: bool) -> list[Diagnostic]:
+def _duplicate_diagnostics(number: int, year: int, same: list[IndicatorValue], agree: bool) -> list[Problem]:
     first = same[0].where
     diagnostics = []
     for value in same[1:]:
         if agree:
-            diagnostics.append(Diagnostic(
-                Level.WARNING, _row_of(value),
+            diagnostics.append(warning(
+                _row_of(value),
                 f"指标 {number} {year} 年重复填报（与 {_place(first, value.where)} 数值相同）",
                 "请删除重复的一行", "duplicate-row",
             ))
         else:
-            diagnostics.append(Diagnostic(
-                Level.ERROR, _row_of(value),
+            diagnostics.append(error(
+                _row_of(value),
                 f"指标 {number} {year} 年有两个不同数值：{_place(first, value.where)} 为“{same[0].raw}”，本行为“{value.raw}”；该年按缺数据处理",
                 "核实后只保留正确的一行", "duplicate-row",
             ))

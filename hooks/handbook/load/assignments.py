@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from handbook.problems import did_you_mean, listing
-from handbook.model import Assignment, Diagnostic, Standard
+from handbook.model import Assignment, Problem, Standard
 from handbook.load.standard import Broken
 from handbook.load.fields import Fields, Source, open_data_file
 from handbook.load.entries import local
@@ -24,7 +24,7 @@ class Duty:
     duty: str | None = None
 
 
-def load_assignment_blocks(root: Path, diagnostics: list[Diagnostic], standard: Standard, broken: Broken) -> tuple[Source, dict[int, Duty], dict[int, Duty], Any]:
+def load_assignment_blocks(root: Path, diagnostics: list[Problem], standard: Standard, broken: Broken) -> tuple[Source, dict[int, Duty], dict[int, Duty], Any]:
     src, top = open_data_file(root, local("assignments.yml"), diagnostics, ("categories", "items", "suppliers"))
     if top is None:
         return src, {}, {}, None
@@ -123,7 +123,7 @@ def _pick_duty(base: Duty | None, own: Duty | None) -> str:
     return (base.duty if base is not None else None) or ""
 
 
-def warn_idle_units(roster: Roster, assignments: dict[int, Assignment], owners: dict[int, str], diagnostics: list[Diagnostic]) -> None:
+def warn_idle_units(roster: Roster, assignments: dict[int, Assignment], owners: dict[int, str], diagnostics: list[Problem]) -> None:
     busy = {u for a in assignments.values() for u in (*a.lead, *a.responsible)} | set(owners.values())
     busy |= {u.parent for u in roster.units.values() if u.parent}
     src = Source(local("units.yml"), diagnostics)

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from handbook.load.fields import Fields, open_data_file
-from handbook.model import Campaign, Diagnostic
+from handbook.model import Campaign, Problem
 
 __all__ = ["CAMPAIGN_FILE", "Campaign", "load_campaign"]
 
@@ -21,7 +21,7 @@ CAMPAIGN_FILE = "standards/local/campaign.yml"
 TOP_KEYS = ("findings", "scoring", "red_flag")
 
 
-def load_campaign(root: Path, diagnostics: list[Diagnostic]) -> Campaign:
+def load_campaign(root: Path, diagnostics: list[Problem]) -> Campaign:
     campaign = Campaign()
     src, top = open_data_file(Path(root), CAMPAIGN_FILE, diagnostics, TOP_KEYS, required=False)
     if top is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from handbook.problems import did_you_mean, listing
-from handbook.model import EACH, TIMINGS, Diagnostic, Item, Material, Slot
+from handbook.model import EACH, TIMINGS, Problem, Item, Material, Slot
 from handbook.load.fields import Fields, Source, entries, open_data_file
 from handbook.load.entries import MAX_ITEM, Broken, dropped, entry_number, nearest_hint, rel, unread, where_line
 
@@ -21,7 +21,7 @@ _MATERIAL_FIELDS = ("id", "title", "complete_when", "per_year", "per_unit", "for
 _DUE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 
 
-def load_checklists(root: Path, diagnostics: list[Diagnostic], items: dict[int, Item], slots: dict[str, Slot], broken: Broken) -> None:
+def load_checklists(root: Path, diagnostics: list[Problem], items: dict[int, Item], slots: dict[str, Slot], broken: Broken) -> None:
     """Attach each checklist's materials to its item; every item needs a checklist numbered 1, 2, 3…"""
     src, top = open_data_file(root, rel("checklists.yml"), diagnostics, ("checklists",))
     if top is None:  # missing or unreadable: that one error is enough, not 45 more

@@ -1,5 +1,5 @@
 """Strict, typed reading of what ``yamlload`` returns: every wrong type, range or name becomes a Chinese
-Diagnostic with the file, the line and the fix, and the reader gets None instead of an exception."""
+Problem with the file, the line and the fix, and the reader gets None instead of an exception."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from handbook.problems import did_you_mean, error, listing, warning
-from handbook.model import Diagnostic, Where
+from handbook.model import Problem, Where
 from handbook.load.yamlbounds import bounded_repr
 from handbook.load.yamlload import LineDict, LineList, load_yaml
 
@@ -50,7 +50,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class Source:
     """One input file: its name in messages and the shared list of diagnostics."""
 
-    def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, file: str, diagnostics: list[Problem]) -> None:
         self.file = file
         self.diagnostics = diagnostics
 
@@ -274,7 +274,7 @@ def entries(top: Fields | None, key: str) -> list[tuple[Any, int]]:
 def open_data_file(
     root: Path,
     rel: str,
-    diagnostics: list[Diagnostic],
+    diagnostics: list[Problem],
     top_keys: Sequence[str],
     *,
     required: bool = True,

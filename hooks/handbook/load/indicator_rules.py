@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from handbook.problems import did_you_mean, listing
-from handbook.model import OPERATORS, TRENDS, CountyVariant, Diagnostic, Indicator, Item, Rule, RuleKind
+from handbook.model import OPERATORS, TRENDS, CountyVariant, Problem, Indicator, Item, Rule, RuleKind
 from handbook.load.fields import Fields, Source, open_data_file
 from handbook.load.entries import MAX_INDICATOR, MAX_ITEM, Broken, Lines, nearest_hint, numbered, rel, where_line
 
@@ -39,7 +39,7 @@ RULE_FIELDS = ("kind", "op", "value", "unit", "trend", "grade")
 _INDICATOR_FIELDS = ("number", "name", "target", "note", "rule", "years", "items", "county")
 
 
-def load_indicators(root: Path, diagnostics: list[Diagnostic], lines: Lines, broken: Broken) -> dict[int, Indicator]:
+def load_indicators(root: Path, diagnostics: list[Problem], lines: Lines, broken: Broken) -> dict[int, Indicator]:
     src, top = open_data_file(root, rel("indicators.yml"), diagnostics, ("indicators",))
     build = lambda value, line, index: _indicator(src, value, line, index, lines)  # noqa: E731
     return numbered(src, top, "indicators", MAX_INDICATOR, build, broken.indicators, "指标", "duplicate-indicator")
@@ -249,7 +249,7 @@ def check_target(src: Source, target: str, rule: Rule, label: str, *, target_lin
         src.error(rule_line if rule_line is not None else where_line(rule.where), f"{label}与目标“{target}”不符：{'；'.join(found)}", "改正 rule（或改正 target），使两者说的是同一个要求", "rule-target-mismatch")
 
 
-def check_indicator_links(root_diags: list[Diagnostic], items: dict[int, Item], indicators: dict[int, Indicator], lines: Lines, broken: Broken) -> None:
+def check_indicator_links(root_diags: list[Problem], items: dict[int, Item], indicators: dict[int, Indicator], lines: Lines, broken: Broken) -> None:
     """items.yml ``indicators`` and indicators.yml ``items`` must name things that exist, and agree."""
     items_src = Source(rel("items.yml"), root_diags)
     ind_src = Source(rel("indicators.yml"), root_diags)

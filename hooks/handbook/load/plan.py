@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from handbook.problems import did_you_mean, nearest_material, nearest_number
-from handbook.model import Diagnostic, Forge, Kind, Plan, Rule, Stage, Standard, Waiver
+from handbook.model import Problem, Forge, Kind, Plan, Rule, Stage, Standard, Waiver
 from handbook.load.forge import load_forge
 from handbook.load.standard import MATERIAL_ID, Broken, check_target, parse_rule
 from handbook.settings import resolve_today
@@ -45,7 +45,7 @@ def default_window(review_year: int) -> tuple[int, ...]:
     return (review_year - 3, review_year - 2, review_year - 1, review_year)
 
 
-def _load_city(root: Path, diagnostics: list[Diagnostic]) -> CitySettings:
+def _load_city(root: Path, diagnostics: list[Problem]) -> CitySettings:
     known = ("city", "kind", "review_year", "window", "today", "max_file_mb", "forge", "min_ranked_cells",
              "restricted_to_reviewers")
     src, top = open_data_file(root, local("city.yml"), diagnostics, known, required_keys=("city", "kind", "review_year"))
@@ -105,7 +105,7 @@ class Deadlines:
     materials: dict[str, dt.date] = field(default_factory=dict)
 
 
-def _load_deadlines(root: Path, diagnostics: list[Diagnostic], standard: Standard, broken: Broken) -> Deadlines:
+def _load_deadlines(root: Path, diagnostics: list[Problem], standard: Standard, broken: Broken) -> Deadlines:
     known = ("stages", "completed_years_due", "current_year_due", "materials")
     src, top = open_data_file(root, local("deadlines.yml"), diagnostics, known, required_keys=("completed_years_due", "current_year_due"))
     out = Deadlines()
@@ -172,7 +172,7 @@ def _material_hint(material_id: str, standard: Standard) -> str:
 # --------------------------------------------------------------------------- waivers.yml
 
 
-def _load_waivers(root: Path, diagnostics: list[Diagnostic], standard: Standard, roster: Roster, broken: Broken) -> list[Waiver]:
+def _load_waivers(root: Path, diagnostics: list[Problem], standard: Standard, roster: Roster, broken: Broken) -> list[Waiver]:
     src, top = open_data_file(root, local("waivers.yml"), diagnostics, ("waivers",), required=False)
     waivers: list[Waiver] = []
     for index, (value, line) in enumerate(entries(top, "waivers"), start=1):
@@ -230,7 +230,7 @@ def _waiver_unit(src: Source, f: Fields, roster: Roster) -> str | None:
 # --------------------------------------------------------------------------- local indicators.yml
 
 
-def _load_local_indicators(root: Path, diagnostics: list[Diagnostic], standard: Standard, roster: Roster, broken: Broken) -> tuple[dict[int, str], dict[int, tuple[str, Rule]]]:
+def _load_local_indicators(root: Path, diagnostics: list[Problem], standard: Standard, roster: Roster, broken: Broken) -> tuple[dict[int, str], dict[int, tuple[str, Rule]]]:
     src, top = open_data_file(root, local("indicators.yml"), diagnostics, ("owners", "overrides"), required=False)
     if top is None:
         return {}, {}
@@ -284,7 +284,7 @@ def _indicator_key(src: Source, number: Any, line: int, standard: Standard, brok
 # --------------------------------------------------------------------------- the whole plan
 
 
-def load_plan(root: Path, standard: Standard, diagnostics: list[Diagnostic], *, today: dt.date | None = None, broken: Broken | None = None) -> Plan:
+def load_plan(root: Path, standard: Standard, diagnostics: list[Problem], *, today: dt.date | None = None, broken: Broken | None = None) -> Plan:
     """Read every file of standards/local/ under ``root`` against ``standard``.
 
     ``broken`` is what ``load_standard`` named but could not load: references to it are not errors here.

@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
-from handbook.problems import listing, suggest
+from handbook.problems import listing, suggest, warning
 from handbook.util.text import nfkc, personal_data
 from handbook.util.files import open_readonly
 from handbook.util.faults import processing
-from handbook.model import Diagnostic, Level, Problem, Sidecar, Standard, Where
+from handbook.model import Level, Problem, Sidecar, Standard, Where
 from handbook.load.yamlload import LineDict, LineList, load_yaml_text
 from handbook.load.fields import Fields, Source, shown
 
@@ -92,27 +92,28 @@ def _read_text(path: Path, rel: str) -> tuple[str, Problem | None]:
         with open_readonly(path) as handle:  # never through a symlink; sidecars are tiny
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        return "", Problem("sidecar-error", f"{rel}：无法读取说明文件（{exc.strerror}）", "检查文件权限", Level.ERROR)
+        return "", Problem("sidecar-error", f"无法读取说明文件（{exc.strerror}）", "检查文件权限", Level.ERROR, Where(rel))
     if len(raw) > MAX_BYTES:
-        return "", Problem("sidecar-error", f"{rel}：说明文件超过 {MAX_BYTES // 1024} KB，不像是说明文件",
-                           "说明文件只写几行字段；若这是材料本身，请改成材料允许的格式", Level.ERROR)
+        return "", Problem("sidecar-error", f"说明文件超过 {MAX_BYTES // 1024} KB，不像是说明文件",
+                           "说明文件只写几行字段；若这是材料本身，请改成材料允许的格式", Level.ERROR, Where(rel))
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        return "", Problem("sidecar-error", f"{rel}：说明文件不是 UTF-8 编码",
-                           "用记事本或 VS Code 以 UTF-8 编码另存", Level.ERROR)
+        return "", Problem("sidecar-error", "说明文件不是 UTF-8 编码",
+                           "用记事本或 VS Code 以 UTF-8 编码另存", Level.ERROR, Where(rel))
 
 
-def _diag(level: Level, file: str, line: int, problem: str, fix: str) -> Diagnostic:
-    return Diagnostic(level, Where(file, line), problem, fix, "sidecar-error")
+def _diag(level: Level, file: str, line: int, problem: str, fix: str) -> Problem:
+    return Problem("sidecar-error", problem, fix, level, Where(file, line))
 
 
-def _problem(diagnostic: Diagnostic) -> Problem:
-    code = "personal-data" if diagnostic.code == "personal-data" else "sidecar-error"
-    return Problem(code, f"{diagnostic.where}：{diagnostic.problem}", diagnostic.fix, diagnostic.level)
+def _problem(problem: Problem) -> Problem:
+    """A problem of the sidecar, filed under its material file: the place stays the sidecar's file and line."""
+    code = "personal-data" if problem.code == "personal-data" else "sidecar-error"
+    return replace(problem, code=code)
 
 
-def _fields(data: LineDict, rel: str, standard: Standard, diagnostics: list[Diagnostic]) -> Sidecar:
+def _fields(data: LineDict, rel: str, standard: Standard, diagnostics: list[Problem]) -> Sidecar:
     src = Source(rel, diagnostics)
     _unknown_keys(data, src)
     reader = Fields(src, data, "说明文件", list(data))  # unknown keys were reported above, with Chinese hints
@@ -209,11 +210,11 @@ def _material_id(entry: Any, line: int, src: Source, known: list[str]) -> str | 
     return None
 
 
-def _personal_data(data: LineDict, rel: str, sidecar: Sidecar, diagnostics: list[Diagnostic]) -> None:
+def _personal_data(data: LineDict, rel: str, sidecar: Sidecar, diagnostics: list[Problem]) -> None:
     text = " ".join(str(v) for v in data.values() if isinstance(v, (str, int)) and not isinstance(v, bool))
     kinds = personal_data(text)
     if kinds and not sidecar.restricted:
-        diagnostics.append(Diagnostic(
-            Level.WARNING, Where(rel), f"说明文件中似乎含有{'和'.join(kinds)}",
+        diagnostics.append(warning(
+            Where(rel), f"说明文件中似乎含有{'和'.join(kinds)}",
             "删去个人信息；如文件本身含个人信息，在说明文件中写 restricted: true（不在网站公开）", "personal-data"))
 

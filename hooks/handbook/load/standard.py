@@ -1,7 +1,7 @@
 """Load standards/national/ (the national 2021 standard) into a ``Standard``.
 
 Each file is read on its own, then cross-checked (categories ↔ items, items ↔ indicators,
-materials → slots). Every problem becomes a Diagnostic; whatever is valid is kept, and what is
+materials → slots). Every problem becomes a Problem; whatever is valid is kept, and what is
 not is remembered in ``Broken`` so that references to it do not repeat the one real error.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from handbook.problems import did_you_mean, listing
-from handbook.model import Category, Diagnostic, Item, Kind, Slot, Standard
+from handbook.model import Category, Problem, Item, Kind, Slot, Standard
 from handbook.load.fields import Fields, Source, entries, open_data_file
 from handbook.load.entries import MAX_CATEGORY, MAX_INDICATOR, MAX_ITEM, Broken, Lines, nearest_hint, numbered, rel, where_line
 from handbook.load.checklists import MATERIAL_ID, load_checklists
@@ -24,7 +24,7 @@ __all__ = ["MATERIAL_ID", "Broken", "check_target", "load_standard", "parse_rule
 # --------------------------------------------------------------------------- slots
 
 
-def _load_slots(root: Path, diagnostics: list[Diagnostic], broken: Broken) -> dict[str, Slot]:
+def _load_slots(root: Path, diagnostics: list[Problem], broken: Broken) -> dict[str, Slot]:
     src, top = open_data_file(root, rel("slots.yml"), diagnostics, ("slots",))
     slots: dict[str, Slot] = {}
     for order, (value, line) in enumerate(entries(top, "slots"), start=1):
@@ -71,7 +71,7 @@ def _kind(src: Source, text: str, line: int, label: str) -> Kind | None:
 # --------------------------------------------------------------------------- categories and items
 
 
-def _load_categories(root: Path, diagnostics: list[Diagnostic], lines: Lines, broken: Broken) -> list[Category]:
+def _load_categories(root: Path, diagnostics: list[Problem], lines: Lines, broken: Broken) -> list[Category]:
     src, top = open_data_file(root, rel("categories.yml"), diagnostics, ("categories",))
     build = lambda value, line, index: _category(src, value, line, index, lines)  # noqa: E731
     found = numbered(src, top, "categories", MAX_CATEGORY, build, broken.categories, "分类", "duplicate-category")
@@ -95,7 +95,7 @@ def _category(src: Source, value: Any, line: int, index: int, lines: Lines) -> C
 _ITEM_FIELDS = ("number", "category", "title", "text", "indicators")
 
 
-def _load_items(root: Path, diagnostics: list[Diagnostic], lines: Lines, broken: Broken) -> dict[int, Item]:
+def _load_items(root: Path, diagnostics: list[Problem], lines: Lines, broken: Broken) -> dict[int, Item]:
     src, top = open_data_file(root, rel("items.yml"), diagnostics, ("items",))
     build = lambda value, line, index: _item(src, value, line, index, lines)  # noqa: E731
     return numbered(src, top, "items", MAX_ITEM, build, broken.items, "事项", "duplicate-item")
@@ -146,7 +146,7 @@ def _check_categories(src: Source, categories: list[Category], items: dict[int, 
 # --------------------------------------------------------------------------- the whole standard
 
 
-def load_standard(root: Path, diagnostics: list[Diagnostic], broken: Broken | None = None) -> Standard:
+def load_standard(root: Path, diagnostics: list[Problem], broken: Broken | None = None) -> Standard:
     """Read every file of standards/national/ under ``root``; problems go to ``diagnostics``.
 
     ``broken`` (optional) receives what was named but not loaded, for the plan's cross-references.

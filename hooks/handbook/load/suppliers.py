@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handbook.model import Diagnostic, Material, Obligation, Plan, Standard
+from handbook.model import Problem, Material, Obligation, Plan, Standard
 from handbook.problems import did_you_mean, listing
 from handbook.load.standard import MATERIAL_ID, Broken
 from handbook.load.fields import Source, shown
@@ -88,7 +88,7 @@ def _supplier_units(src: Source, names: list, line: int, alias_index: dict[str, 
 # --------------------------------------------------------------------------- resolving every material
 
 
-def resolve_obligations(standard: Standard, plan: Plan, diagnostics: list[Diagnostic]) -> dict[str, Obligation]:
+def resolve_obligations(standard: Standard, plan: Plan, diagnostics: list[Problem]) -> dict[str, Obligation]:
     """Material id → who owes it. Unmapped roles (and an old plan with no roles at all) are warned once each."""
     holders = role_holders(plan)
     obligations: dict[str, Obligation] = {}
@@ -158,7 +158,7 @@ def each_units(plan: Plan, each: str, responsible: tuple[str, ...]) -> tuple[str
 
 
 def _warn_roles(standard: Standard, plan: Plan, holders: dict[str, list[str]], unmapped: dict[str, list[str]],
-                diagnostics: list[Diagnostic]) -> None:
+                diagnostics: list[Problem]) -> None:
     src = Source(UNITS_FILE, diagnostics)
     used = {m.role for m in standard.materials if m.role}
     if not plan.units or not used:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from handbook.problems import did_you_mean
-from handbook.model import Diagnostic, Group, Unit
+from handbook.model import Problem, Group, Unit
 from handbook.load.fields import Fields, Source, entries, open_data_file
 from handbook.load.entries import local
 
@@ -44,7 +44,7 @@ class Roster:
 _UNIT_FIELDS = ("name", "slug", "full_name", "aliases", "kind", "parent", "liaison", "accounts", "emails", "roles")
 
 
-def load_units(root: Path, diagnostics: list[Diagnostic]) -> Roster:
+def load_units(root: Path, diagnostics: list[Problem]) -> Roster:
     src, top = open_data_file(root, local("units.yml"), diagnostics, ("units", "groups"))
     roster = Roster(units_line=top.line_of_key("units") if top is not None else 0)
     parents: list[tuple[Unit, int]] = []

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from handbook.model import Diagnostic, Where
+from handbook.model import Problem, Where
 from handbook.problems import error
 
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -24,11 +24,11 @@ MAX_DEPTH = 50
 MAX_NODES = 200_000  # counted with every alias expanded: what a reader of the built value walks
 
 
-def _limit(file: str, line: int, problem: str, fix: str) -> Diagnostic:
+def _limit(file: str, line: int, problem: str, fix: str) -> Problem:
     return error(Where(file, line), problem, fix, "yaml-limit")
 
 
-def check_limits(text: str, file: str) -> Diagnostic | None:
+def check_limits(text: str, file: str) -> Problem | None:
     """The first limit ``text`` breaks (size, nesting depth, nodes, alias expansion), else None.
 
     Streams parser events (flat: no recursion, nothing built), so a hostile file costs one pass of the
@@ -45,7 +45,7 @@ def check_limits(text: str, file: str) -> Diagnostic | None:
         parser.dispose()
 
 
-def _walk_events(parser: Any, file: str) -> Diagnostic | None:
+def _walk_events(parser: Any, file: str) -> Problem | None:
     open_at: list[tuple[str | None, int]] = []  # per open collection: its anchor, the count when it opened
     sizes: dict[str, int] = {}  # anchor → nodes it stands for, aliases inside it expanded
     expanded = 0

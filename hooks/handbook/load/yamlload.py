@@ -7,7 +7,7 @@ crashes without a line on ``2025-13-01``. This loader:
 - reports every duplicate key with both lines, and keeps the first value;
 - resolves only ``true``/``false`` as booleans, decimal integers (``08`` is 8, never octal),
   floats and null; dates stay text so that ``Fields.date`` can say which line is wrong;
-- turns a syntax error into a Diagnostic with the file and line.
+- turns a syntax error into a Problem with the file and line.
 
 ``handbook.load.fields`` reads what it returns, strictly and with types.
 """
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from handbook.problems import error
-from handbook.model import Diagnostic, Where
+from handbook.model import Problem, Where
 from handbook.load.yamlbounds import check_limits
 from handbook.util.faults import processing
 
@@ -84,7 +84,7 @@ class LineLoader(_BASE_LOADER):
     def __init__(self, stream: Any, file: str = "<yaml>") -> None:
         super().__init__(stream)
         self.file = file
-        self.diagnostics: list[Diagnostic] = []
+        self.diagnostics: list[Problem] = []
 
     def where(self, node: yaml.Node) -> Where:
         return Where(self.file, node.start_mark.line + 1)
@@ -189,7 +189,7 @@ def _translate(problem: str) -> str:
 _TAG = re.compile(r"constructor for the tag '([^']{0,80})")
 
 
-def _syntax_error(file: str, exc: yaml.YAMLError) -> Diagnostic:
+def _syntax_error(file: str, exc: yaml.YAMLError) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else 0
     problem = str(getattr(exc, "problem", None) or exc).strip()
@@ -211,13 +211,13 @@ def _syntax_error(file: str, exc: yaml.YAMLError) -> Diagnostic:
     )
 
 
-def load_yaml_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+def load_yaml_text(text: str, file: str) -> tuple[Any, list[Problem]]:
     """Parse ``text``; ``file`` is the name used in messages. Never raises for bad YAML."""
     with processing(file):
         return _load_text(text, file)
 
 
-def _load_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+def _load_text(text: str, file: str) -> tuple[Any, list[Problem]]:
     too_much = check_limits(text, file)
     if too_much is not None:
         return None, [too_much]
@@ -231,7 +231,7 @@ def _load_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     return data, loader.diagnostics
 
 
-def load_yaml(path: Path, file: str) -> tuple[Any, list[Diagnostic]]:
+def load_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
     """Read and parse ``path``; ``file`` is its name in messages (relative to the project root)."""
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -10,6 +10,8 @@ from handbook.model.core import (
     Diagnostic,
     IMAGE_TYPES,
     Level,
+    Problem,
+    format_problem,
     Where,
     material_key,
 )
@@ -44,7 +46,6 @@ from handbook.model.plan import (
 )
 from handbook.model.evidence import (
     EvidenceFile,
-    Problem,
     Sidecar,
 )
 from handbook.model.judged import (
@@ -68,5 +69,5 @@ __all__ = [
     "FindingState", "Forge", "ForgeKind", "Group", "Indicator", "IndicatorResult", "IndicatorValue", "Item",
     "Kind", "Level", "Material", "Obligation", "Plan", "Problem", "Project", "Rule", "RuleKind", "Sidecar",
     "Slot", "Stage", "Standard", "Status", "Summary", "Tally", "Unit", "Verdict", "Waiver", "Where",
-    "material_key",
+    "format_problem", "material_key",
 ]

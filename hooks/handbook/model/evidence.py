@@ -5,17 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from handbook.model.core import Level
-
-
-@dataclass(slots=True)
-class Problem:
-    """Why a file breaks the evidence contract, and how to fix it (both in Chinese)."""
-
-    code: str  # e.g. "bad-name", "unknown-unit", "outside-window", "empty", "unreadable-pdf"
-    message: str
-    fix: str
-    level: Level = Level.ERROR
+from handbook.model.core import Level, Problem
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from handbook.model.core import Diagnostic, Where
+from handbook.model.core import Problem, Where
 from handbook.model.standard import Rule
 from handbook.model.plan import Project
 from handbook.model.evidence import EvidenceFile
@@ -158,7 +158,7 @@ class Archive:
     cells: list[Cell]
     summary: Summary | None = None
     indicators: dict[int, IndicatorResult] = field(default_factory=dict)
-    indicator_problems: list[Diagnostic] = field(default_factory=list)
+    indicator_problems: list[Problem] = field(default_factory=list)
     evidence_root: Path | None = None
     stats: dict = field(default_factory=dict)  # timings and scan counters, for logs and the benchmark
     # Commits under evidence/ since handbook.scan.git.history_start(today), newest first (handbook.scan.git.Commit),
@@ -167,14 +167,14 @@ class Archive:
     # Material id → its folder as it exists under evidence/ ("14-生活垃圾分类与处理/14.2-…"), from the scan's walk.
     material_folders: dict[str, str] = field(default_factory=dict)
     findings: list = field(default_factory=list)  # Finding, judged (handbook.judge.findings)
-    finding_problems: list[Diagnostic] = field(default_factory=list)  # the findings table's bad rows
+    finding_problems: list[Problem] = field(default_factory=list)  # the findings table's bad rows
     campaign: Campaign = field(default_factory=Campaign)  # the local plan's campaign settings
 
     @property
     def problem_files(self) -> list[EvidenceFile]:
         return [f for f in self.files if f.problems]
 
-    def build_diagnostics(self) -> list[Diagnostic]:
+    def build_diagnostics(self) -> list[Problem]:
         """Every diagnostic a site build reports (so ``mkdocs build --strict`` fails on it): the project's
         and the findings table's bad rows. A file's own problems are shown on the 问题文件 page instead."""
         return [*self.project.diagnostics, *self.finding_problems]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from handbook.model.core import Diagnostic, Level, Where
+from handbook.model.core import Problem, Level, Where
 from handbook.model.standard import STREET_KINDS, Kind, Rule, Standard
 
 
@@ -159,12 +159,12 @@ class Project:
     root: Path
     standard: Standard
     plan: Plan
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Problem] = field(default_factory=list)
 
     @property
-    def errors(self) -> list[Diagnostic]:
+    def errors(self) -> list[Problem]:
         return [d for d in self.diagnostics if d.level is Level.ERROR]
 
     @property
-    def warnings(self) -> list[Diagnostic]:
+    def warnings(self) -> list[Problem]:
         return [d for d in self.diagnostics if d.level is Level.WARNING]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handbook.model import Diagnostic, Level
+from handbook.model import Problem, Level
 from handbook.outputs.evidence_report import EVIDENCE, GUIDE, Finding, Report
 
 PASSED_SHOWN = 100  # a liaison's commit lists every passed file; a whole-tree check counts the rest
@@ -43,7 +43,7 @@ def _evidence_summary(report: Report) -> str:
     return f"佐证材料：{shown}（{_count(report.errors, report.warnings)}）"
 
 
-def verdict_line(diagnostics: Sequence[Diagnostic] | None, report: Report | None) -> str:
+def verdict_line(diagnostics: Sequence[Problem] | None, report: Report | None) -> str:
     """The one verdict: 通过 only when neither check found an error; the counts of both after it."""
     parts, errors = [], 0
     if report is not None:
@@ -61,7 +61,7 @@ def verdict_line(diagnostics: Sequence[Diagnostic] | None, report: Report | None
 # --------------------------------------------------------------------------- the sections
 
 
-def standards_section(diagnostics: Sequence[Diagnostic], number: str = "一") -> list[str]:
+def standards_section(diagnostics: Sequence[Problem], number: str = "一") -> list[str]:
     errors = [d for d in diagnostics if d.level is Level.ERROR]
     warnings = [d for d in diagnostics if d.level is Level.WARNING]
     lines = ["", f"{number}、标准与本市方案（standards/）：{_count(len(errors), len(warnings))}"]
@@ -142,7 +142,7 @@ def _folder_lines(report: Report) -> list[str]:
 # --------------------------------------------------------------------------- whole outputs
 
 
-def check_text(diagnostics: Sequence[Diagnostic], report: Report | None) -> str:
+def check_text(diagnostics: Sequence[Problem], report: Report | None) -> str:
     """``check`` (and ``check --evidence``): the verdict, then the standards section, then the evidence section."""
     lines = [verdict_line(diagnostics, report)]
     lines.extend(standards_section(diagnostics))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
-from handbook.model import Diagnostic, EvidenceFile, Level, Project
+from handbook.model import Problem, EvidenceFile, Level, Project
 from handbook.scan.folders import missing_folders
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def _scan(project: Project, evidence_root: Path, root: Path) -> list[EvidenceFil
     return scan_evidence(project, evidence_root, cache_dir=root / ".cache" / "handbook", git=True)
 
 
-def _indicator_problems(project: Project, evidence_root: Path) -> list[Diagnostic]:
+def _indicator_problems(project: Project, evidence_root: Path) -> list[Problem]:
     """Problems of the indicator tables under evidence/indicators/ (they are evidence files too)."""
     from handbook.judge.indicators import evaluate_indicators
 
@@ -200,7 +200,7 @@ def _split_z(text: str) -> set[str]:
 def build_report(
     project: Project,
     files: Iterable[EvidenceFile],
-    indicator_problems: Iterable[Diagnostic] = (),
+    indicator_problems: Iterable[Problem] = (),
     *,
     root: Path,
     changed: set[str] | None = None,
@@ -305,7 +305,7 @@ def _group_of(file: EvidenceFile) -> str:
     return f"{UNRESOLVED}：{file.unit_raw}" if file.unit_raw else UNRESOLVED
 
 
-def _diagnostic_path(diagnostic: Diagnostic, root: Path) -> str:
+def _diagnostic_path(diagnostic: Problem, root: Path) -> str:
     """The diagnostic's file relative to the project root, whatever form the indicator module used."""
     raw = Path(diagnostic.where.file)
     if raw.is_absolute():
@@ -319,7 +319,7 @@ def _diagnostic_path(diagnostic: Diagnostic, root: Path) -> str:
     return f"{EVIDENCE}/{text}"
 
 
-def _indicator_finding(diagnostic: Diagnostic, path: str) -> Finding:
+def _indicator_finding(diagnostic: Problem, path: str) -> Finding:
     where = f"{path}:{diagnostic.where.line}" if diagnostic.where.line else path
     return Finding(
         path=where,

@@ -19,7 +19,7 @@ from typing import Any
 import xlsxwriter
 
 from handbook.util.atomic import write_via_path
-from handbook.model import Archive, Diagnostic, Level
+from handbook.model import Archive, Problem, Level
 from handbook.outputs.worklist import PROBLEM_COLUMNS, WORKBOOK_OPTIONS, problem_rows
 from handbook.render.problems import PROBLEM_LIST_URI
 
@@ -29,7 +29,7 @@ DIAGNOSTIC_COLUMNS = ("序号", "位置", "级别", "问题", "改法", "问题�
 WIDTHS = {"单位": 16, "文件": 60, "位置": 50, "问题": 50, "改法": 50, "问题代码": 18}
 
 
-def diagnostic_rows(diagnostics: Iterable[Diagnostic]) -> list[list[Any]]:
+def diagnostic_rows(diagnostics: Iterable[Problem]) -> list[list[Any]]:
     """Errors first, then in the order found; numbered after sorting."""
     ordered = sorted(diagnostics, key=lambda d: d.level is not Level.ERROR)
     return [[n, str(d.where), d.level.value, d.problem, d.fix, d.code] for n, d in enumerate(ordered, start=1)]

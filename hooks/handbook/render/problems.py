@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from handbook.model import Archive, Diagnostic, EvidenceFile, Level
+from handbook.model import Archive, Problem, EvidenceFile, Level
 from handbook.render import context
 from handbook.scan.git import SHALLOW_CODE
 from handbook.render.rows import problem_rows
@@ -71,13 +71,13 @@ def select_files(archive: Archive, files: Iterable[EvidenceFile], *, per_unit: i
     return selection
 
 
-def capped(diagnostics: list[Diagnostic], limit: int = DIAGNOSTICS_SHOWN) -> tuple[list[Diagnostic], int]:
+def capped(diagnostics: list[Problem], limit: int = DIAGNOSTICS_SHOWN) -> tuple[list[Problem], int]:
     """Errors first, then in the order found: the first ``limit``, and how many more there are."""
     ordered = sorted(diagnostics, key=lambda d: d.level is not Level.ERROR)
     return ordered[:limit], max(0, len(ordered) - limit)
 
 
-def shallow_notice(archive: Archive) -> Diagnostic | None:
+def shallow_notice(archive: Archive) -> Problem | None:
     """The shallow-clone warning, shown at the top of the home and problems pages (not only in the log)."""
     return next((d for d in archive.project.diagnostics if d.code == SHALLOW_CODE), None)
 

@@ -61,7 +61,7 @@ def _from_committer(file: EvidenceFile, unit: str) -> Problem:
         fix = f"文件名要写明单位，改名为 {suggested_name(file, unit)}"
     return Problem(
         "unit-from-committer",
-        f"{file.path}：文件名中没有可识别的单位，按提交人{committer_label(file)}的单位归为“{unit}”",
+        f"文件名中没有可识别的单位，按提交人{committer_label(file)}的单位归为“{unit}”",
         fix,
         Level.WARNING,
     )
@@ -70,7 +70,7 @@ def _from_committer(file: EvidenceFile, unit: str) -> Problem:
 def _differs(file: EvidenceFile, unit: str) -> Problem:
     return Problem(
         "unit-differs-from-committer",
-        f"{file.path}：文件名写的单位是“{file.unit}”，提交人{committer_label(file)}属于“{unit}”",
+        f"文件名写的单位是“{file.unit}”，提交人{committer_label(file)}属于“{unit}”",
         f"若是替“{file.unit}”提交的，无需改动；若单位写错了，改名为 {suggested_name(file, unit)}",
         Level.WARNING,
     )

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20  # 1 MiB
 CACHE_NAME = "evidence-scan.json"
-VERSION = 3  # bump when what is stored (or the wording of stored messages) changes; 3: inode, ctime, links
+VERSION = 4  # bump when what is stored (or the wording of stored messages) changes; 3: inode, ctime, links; 4: messages without the path (the place is data)
 
 
 def digests_of(handle: BinaryIO) -> tuple[str, int, int]:

@@ -117,7 +117,7 @@ def _lfs_problem(rel: str, size: int) -> Problem:
     real = f"（原文件约 {size / 1024 / 1024:.1f} MB）" if size >= 0 else ""
     return Problem(
         "lfs-pointer",
-        f"{rel}：这里只有 Git LFS 的指针（一小段文字），文件本身没有取回{real}；网站和材料包都不会用它",
+        f"这里只有 Git LFS 的指针（一小段文字），文件本身没有取回{real}；网站和材料包都不会用它",
         "在仓库目录运行 git lfs pull 取回文件后再构建（CI 中先 git lfs install --local，再 git lfs pull；"
         "没装 git-lfs 的电脑先安装：apt-get install git-lfs）",
     )
@@ -185,7 +185,7 @@ def type_problems(rel: str, ext: str, kind: str) -> list[Problem]:
     return [
         Problem(
             "ext-mismatch",
-            f"{rel}：扩展名是 .{ext}，但文件内容其实是 {type_name(kind)}",
+            f"扩展名是 .{ext}，但文件内容其实是 {type_name(kind)}",
             f"用原软件重新导出为 .{ext}，或把扩展名改成与内容一致的 .{_ext_for(kind)}（若材料允许该格式）",
         )
     ]
@@ -197,13 +197,13 @@ def _ext_for(kind: str) -> str:
 
 def _unrecognised(rel: str, ext: str, kind: str) -> Problem:
     if ext == "pdf":
-        return Problem("pdf-corrupt", f"{rel}：文件内容不是 PDF（没有 %PDF 文件头），可能已损坏或只是改了扩展名",
+        return Problem("pdf-corrupt", "文件内容不是 PDF（没有 %PDF 文件头），可能已损坏或只是改了扩展名",
                        "用原文件重新导出或扫描为 PDF 后再提交")
     if ext in IMAGE_TYPES:
-        return Problem("image-unreadable", f"{rel}：文件内容不是 .{ext} 图片，无法打开",
+        return Problem("image-unreadable", f"文件内容不是 .{ext} 图片，无法打开",
                        "用原图重新导出后再提交")
     why = "压缩包结构已损坏（可能上传不完整）" if kind == "zip-broken" else "内容无法识别"
-    return Problem("file-corrupt", f"{rel}：不是有效的 .{ext} 文件：{why}", "用原软件重新保存或导出后再提交")
+    return Problem("file-corrupt", f"不是有效的 .{ext} 文件：{why}", "用原软件重新保存或导出后再提交")
 
 
 # --------------------------------------------------------------------------- PDF
@@ -221,12 +221,12 @@ def check_pdf(handle: BinaryIO, rel: str) -> tuple[int | None, list[Problem]]:
     if encrypted:
         return None, [_user_password(rel)]
     if truncated:
-        return None, [Problem("pdf-truncated", f"{rel}：PDF 文件不完整（缺少文件结尾标记 %%EOF），多半是上传或复制时中断了",
+        return None, [Problem("pdf-truncated", "PDF 文件不完整（缺少文件结尾标记 %%EOF），多半是上传或复制时中断了",
                               "从原始文件重新上传；提交前在电脑上打开确认能看到全部页")]
     if pages is not None:
-        return pages, [Problem("pdf-corrupt", f"{rel}：PDF 结构有错误（{reason[:80]}），阅读器可以修复打开，但上传系统可能拒收",
+        return pages, [Problem("pdf-corrupt", f"PDF 结构有错误（{reason[:80]}），阅读器可以修复打开，但上传系统可能拒收",
                                "用 PDF 软件“另存为”或重新导出一次后再提交", Level.WARNING)]
-    return None, [Problem("pdf-corrupt", f"{rel}：PDF 已损坏，无法打开（{reason[:80]}）", "用原文件重新导出或扫描为 PDF 后再提交")]
+    return None, [Problem("pdf-corrupt", f"PDF 已损坏，无法打开（{reason[:80]}）", "用原文件重新导出或扫描为 PDF 后再提交")]
 
 
 def _pypdf_pages(handle: BinaryIO, rel: str) -> tuple[int | None, list[Problem]]:
@@ -238,7 +238,7 @@ def _pypdf_pages(handle: BinaryIO, rel: str) -> tuple[int | None, list[Problem]]
         if reader.is_encrypted:
             if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
                 return None, [_user_password(rel)]
-            problems.append(Problem("pdf-encrypted", f"{rel}：PDF 设置了权限密码（限制打印、复制或修改）",
+            problems.append(Problem("pdf-encrypted", "PDF 设置了权限密码（限制打印、复制或修改）",
                                     "上传系统和合并打包可能受限：请导出一份不设密码的 PDF", Level.WARNING))
         return len(reader.pages), problems
 
@@ -257,7 +257,7 @@ def _pikepdf_pages(handle: BinaryIO) -> tuple[int | None, bool]:
 
 
 def _user_password(rel: str) -> Problem:
-    return Problem("pdf-encrypted", f"{rel}：PDF 需要密码才能打开", "去掉打开密码后重新导出 PDF 再提交（评审专家和上传系统都打不开加密文件）")
+    return Problem("pdf-encrypted", "PDF 需要密码才能打开", "去掉打开密码后重新导出 PDF 再提交（评审专家和上传系统都打不开加密文件）")
 
 
 def _has_eof_marker(handle: BinaryIO) -> bool:
@@ -280,10 +280,10 @@ def check_image(handle: BinaryIO, rel: str, kind: str) -> list[Problem]:
             if kind == "jpg":
                 _decode_jpeg_small(handle)  # verify() does not notice a JPEG cut short
     except Image.DecompressionBombError:
-        return [Problem("image-unreadable", f"{rel}：图片像素过多（超过 1.8 亿像素），很多软件打不开",
+        return [Problem("image-unreadable", "图片像素过多（超过 1.8 亿像素），很多软件打不开",
                         "缩小图片尺寸（如长边 4000 像素）后再提交", Level.WARNING)]
     except Exception as exc:  # noqa: BLE001 - Pillow raises many types for damaged images
-        return [Problem("image-unreadable", f"{rel}：图片已损坏或不完整，无法打开（{str(exc)[:80]}）",
+        return [Problem("image-unreadable", f"图片已损坏或不完整，无法打开（{str(exc)[:80]}）",
                         "从相机或手机重新导出原图后再提交")]
     return []
 

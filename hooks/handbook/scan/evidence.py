@@ -16,7 +16,7 @@ import os
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from handbook.scan import names as fn
@@ -26,14 +26,14 @@ from handbook.scan.folders import existing_folders
 from handbook.scan.cache import CacheEntry, HashCache, Witness
 from handbook.scan.links import foreign_links
 from handbook.scan.name_clash import add_clash_problems
-from handbook.model import Diagnostic, EvidenceFile, Level, Problem, Project
+from handbook.model import EvidenceFile, Level, Problem, Project, Where
 from handbook.load.sidecar import SUFFIXES as SIDECAR_SUFFIXES
 from handbook.load.sidecar import read_sidecar
 from handbook.scan.codes import PROBLEM_CODES
 from handbook.scan.walk import Entry, walk
 from handbook.scan.placement import ScanContext, fn_suggest, name_checks, path_problems, point_to_likely_materials, size_problems
 
-__all__ = ["PROBLEM_CODES", "ScanResult", "ScanStats", "last_stats", "scan_evidence"]
+__all__ = ["PROBLEM_CODES", "ScanResult", "ScanStats", "scan_evidence"]
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +65,14 @@ class ScanResult(list):
     stats: ScanStats
     recent_commits: list | None
     material_folders: dict[str, str]  # material id → "item/material" folder as it exists in the tree
-    history_note: Diagnostic | None  # what git could not tell (a shallow clone), for project.diagnostics
+    history_note: Problem | None  # what git could not tell (a shallow clone), for project.diagnostics
 
     def __init__(self, files=()):
         super().__init__(files)
         self.recent_commits = None
         self.history_note = None
         self.material_folders = {}  # per result: a class-level {} would be shared by every scan
-
-
-last_stats: ScanStats | None = None  # the stats of the most recent scan in this process
+        self.stats = ScanStats()
 
 
 # --------------------------------------------------------------------------- the entry point
@@ -87,19 +85,19 @@ def scan_evidence(
     cache_dir: Path | None = None,
     git: bool = True,
     history_since: dt.date | None = None,
-) -> list[EvidenceFile]:
+) -> ScanResult:
     """Every file under ``evidence_root`` as an EvidenceFile, sorted by path; never raises for bad input.
 
     With ``git``, one ``git log`` gives each file's last commit and (from ``history_since`` on) the recent
     commits, kept as ``result.recent_commits`` for the /changes/ page.
 
-    The returned list has a ``stats`` attribute (ScanStats); ``handbook.scan.evidence.last_stats`` holds it too.
+    The returned list has a ``stats`` attribute (ScanStats): the only place the scan's counters travel.
+    Every problem on a returned file has a ``place`` (the file itself unless it says another, e.g. its sidecar).
     """
-    global last_stats
     started = time.perf_counter()
     stats = ScanStats()
     result = ScanResult()
-    result.stats = last_stats = stats
+    result.stats = stats
     root = Path(evidence_root)
     if not root.is_dir():
         log.info("no evidence folder at %s", root)
@@ -124,12 +122,21 @@ def scan_evidence(
         result.recent_commits, result.history_note = _add_git(files, root, raw_of, stats, history_since)
         attribute_to_committers(files, project.plan)
     result.material_folders = existing_folders(folders)[1]
+    _file_problems(files)
     files.sort(key=lambda f: f.path)
     result.extend(files)
     stats.files_seen = len(files)
     stats.seconds = time.perf_counter() - started
     log.info("evidence scan: %s", stats)
     return result
+
+
+def _file_problems(files: list[EvidenceFile]) -> None:
+    """Give each problem found without a place (content checks, name checks, git) its file's path as the place:
+    the message never repeats it, so every view names the file the same way (``format_problem``)."""
+    for file in files:
+        own = Where(file.path)
+        file.problems = [p if p.place is not None else replace(p, place=own) for p in file.problems]
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -181,7 +188,7 @@ def _inspect(entry: Entry) -> Content:
     except Exception as exc:  # a library choking on hostile bytes
         log.exception("checking %s failed", entry.rel)
         why = f"检查时出错：{type(exc).__name__}"
-    problem = Problem("unreadable", f"{entry.rel}：无法读取文件（{why}）", "检查文件权限，或重新导出后再提交")
+    problem = Problem("unreadable", f"无法读取文件（{why}）", "检查文件权限，或重新导出后再提交")
     return Content("", 0, "unknown", None, [problem])
 
 
@@ -270,27 +277,26 @@ def _evidence_file(entry: Entry, content: Content | None, sidecars: list[Entry],
 
 
 def _located(rel: str, problems: list[Problem]) -> list[Problem]:
-    """A folder's problems, said about one file in it (every message names the file's path)."""
-    return [Problem(p.code, f"{rel}：{p.message}", p.fix, p.level) for p in problems]
+    """A folder's problems, filed under one file in it (the place is that file)."""
+    return [replace(p, place=Where(rel)) for p in problems]
 
 
 def _not_evidence_problems(entry: Entry, junk: str, ctx: ScanContext) -> list[Problem]:
-    rel = entry.rel
     if entry.kind == "symlink":
-        problems = [Problem("symlink", f"{rel}：这是一个符号链接（快捷方式），不是文件本身；构建不会读取它",
+        problems = [Problem("symlink", "这是一个符号链接（快捷方式），不是文件本身；构建不会读取它",
                             "删除链接，把真实文件本身提交到这个位置")]
         target = os.path.realpath(entry.path)
         if os.path.commonpath([target, ctx.root_real]) != ctx.root_real:
-            problems.append(Problem("outside-tree", f"{rel}：它指向 evidence/ 以外的位置",
+            problems.append(Problem("outside-tree", "它指向 evidence/ 以外的位置",
                                     "evidence/ 里只能放材料文件本身，不能链接到其他目录"))
         return problems
     if entry.kind == "other":
-        return [Problem("not-regular-file", f"{rel}：这不是普通文件（管道、设备或套接字），构建不会读取它", "删除它")]
+        return [Problem("not-regular-file", "这不是普通文件（管道、设备或套接字），构建不会读取它", "删除它")]
     if entry.kind == "unreadable":
-        return [Problem("unreadable", f"{rel}：无法读取（{entry.error}）", "检查文件夹和文件的权限")]
+        return [Problem("unreadable", f"无法读取（{entry.error}）", "检查文件夹和文件的权限")]
     if junk:
         fix = "删除它（放入材料后即可删除）" if "占位" in junk else "删除它：它不是材料，是软件自动生成的"
-        return [Problem("junk-file", f"{rel}：这是{junk}，不是佐证材料", fix, Level.WARNING)]
+        return [Problem("junk-file", f"这是{junk}，不是佐证材料", fix, Level.WARNING)]
     return []
 
 
@@ -305,8 +311,8 @@ def _attach_sidecars(file: EvidenceFile, sidecars: list[Entry], ctx: ScanContext
     file.sidecar = result.sidecar
     file.problems.extend(result.problems)
     for other in others:
-        file.problems.append(Problem("sidecar-error", f"{other.rel}：同一个文件有多个说明文件，只采用了 {first.rel}",
-                                     "合并为一个说明文件", Level.WARNING))
+        file.problems.append(Problem("sidecar-error", f"同一个文件有多个说明文件，只采用了 {first.rel}",
+                                     "合并为一个说明文件", Level.WARNING, Where(other.rel)))
     _check_sidecar_pages(file, first.rel)
 
 
@@ -315,8 +321,8 @@ def _check_sidecar_pages(file: EvidenceFile, sidecar_rel: str) -> None:
         return
     numbers = [int(n) for part in file.sidecar.pages.split(",") for n in part.split("-") if n]
     if numbers and max(numbers) > file.pages:
-        file.problems.append(Problem("sidecar-error", f"{sidecar_rel}：页码 {file.sidecar.pages} 超出了文件的 {file.pages} 页",
-                                     f"页码应在 1–{file.pages} 之间", Level.WARNING))
+        file.problems.append(Problem("sidecar-error", f"页码 {file.sidecar.pages} 超出了文件的 {file.pages} 页",
+                                     f"页码应在 1–{file.pages} 之间", Level.WARNING, Where(sidecar_rel)))
 
 
 def _orphan_sidecar(entry: Entry, content: Content | None, ctx: ScanContext) -> EvidenceFile:
@@ -329,7 +335,7 @@ def _orphan_sidecar(entry: Entry, content: Content | None, ctx: ScanContext) -> 
     siblings = [n for n in _siblings(entry, ctx) if not n.lower().endswith(SIDECAR_SUFFIXES)]
     nearest = fn_suggest(stem, siblings) if siblings else None
     fix = f"说明文件要与材料同名（只差扩展名）：是否是为 {nearest} 写的？改名为 {nearest.rsplit('.', 1)[0]}.yml" if nearest else "说明文件要与材料同名（只差扩展名）；若材料已删除，请同时删除此说明文件"
-    file.problems.append(Problem("orphan-sidecar", f"{entry.rel}：说明文件旁边没有同名的材料文件", fix))
+    file.problems.append(Problem("orphan-sidecar", "说明文件旁边没有同名的材料文件", fix))
     result = read_sidecar(Path(entry.path), entry.rel, ctx.standard)
     file.sidecar = result.sidecar
     file.problems.extend(result.problems)
@@ -365,13 +371,13 @@ def _mark_duplicates(files: list[EvidenceFile], not_counted: set[int]) -> None:
             else:
                 fix = "同一份文件只保留一份：删除本文件（若它还用于其他资料，在原文件的说明文件中用 also_for 列出）"
             copy.problems.append(Problem(
-                "duplicate-content", f"{copy.path}：与 {original.path} 内容完全相同（重复提交）", fix
+                "duplicate-content", f"与 {original.path} 内容完全相同（重复提交）", fix
             ))
 
 
 def _add_git(
     files: list[EvidenceFile], root: Path, raw_of: dict[str, str], stats: ScanStats, since: dt.date | None
-) -> tuple[list | None, Diagnostic | None]:
+) -> tuple[list | None, Problem | None]:
     """Each file's last commit, the recent commits, and (for a shallow clone) the warning saying what is unknown."""
     from handbook.scan.git import read_history, shallow_diagnostic
 

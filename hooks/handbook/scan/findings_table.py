@@ -14,7 +14,7 @@ import logging
 import re
 from pathlib import Path
 
-from handbook.model import FINDING_SOURCES, Diagnostic, Finding, Plan, Where
+from handbook.model import FINDING_SOURCES, Problem, Finding, Plan, Where
 from handbook.problems import did_you_mean, error, suggest, warning
 # The indicator table's readers too: same encodings, same sheets, same "cell as the person sees it".
 from handbook.scan.tables import Columns, data_rows, filled_rows, normalize_text, parse_int, read_sheets
@@ -56,7 +56,7 @@ _PHOTO_SPLIT = re.compile(r"[;；,，、\n]+")
 YES = frozenset({"是", "不公开", "√", "true", "1", "y", "yes"})
 
 
-def find_table(evidence_root: Path) -> tuple[Path | None, list[Diagnostic]]:
+def find_table(evidence_root: Path) -> tuple[Path | None, list[Problem]]:
     """The findings table, or None; a warning when both an XLSX and a CSV exist (the XLSX is read)."""
     folder = evidence_root / FOLDER
     found = [folder / name for name in TABLE_NAMES if (folder / name).is_file()]
@@ -69,7 +69,7 @@ def find_table(evidence_root: Path) -> tuple[Path | None, list[Diagnostic]]:
     return found[0], diagnostics
 
 
-def read_findings(evidence_root: Path, plan: Plan, standard_items: dict) -> tuple[list[Finding], list[Diagnostic]]:
+def read_findings(evidence_root: Path, plan: Plan, standard_items: dict) -> tuple[list[Finding], list[Problem]]:
     """Every finding of the table (bad rows included, flagged) and every problem found in it."""
     path, diagnostics = find_table(evidence_root)
     if path is None:
@@ -88,7 +88,7 @@ def read_findings(evidence_root: Path, plan: Plan, standard_items: dict) -> tupl
     return findings, diagnostics
 
 
-def _read(path: Path, shown: str) -> tuple[list[list[str]] | None, list[Diagnostic]]:
+def _read(path: Path, shown: str) -> tuple[list[list[str]] | None, list[Problem]]:
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -107,7 +107,7 @@ def _read(path: Path, shown: str) -> tuple[list[list[str]] | None, list[Diagnost
     return (sheets[0][1] if sheets else []), diagnostics
 
 
-def _rows(table: list[list[str]], shown: str) -> tuple[list[tuple[Where, dict[str, str]]], list[Diagnostic]]:
+def _rows(table: list[list[str]], shown: str) -> tuple[list[tuple[Where, dict[str, str]]], list[Problem]]:
     """The header is the first of the first ten rows naming every required column (a title row may be above)."""
     filled = filled_rows(table)
     if not filled:
@@ -118,7 +118,7 @@ def _rows(table: list[list[str]], shown: str) -> tuple[list[tuple[Where, dict[st
         return [], [error(Where(shown, filled[0] + 1), f"问题台账缺少列：{'、'.join(missing)}",
                           f"表头应为：{HEADER_TEXT}（可用 python -m handbook template --findings 生成模板）", "missing-column")]
     rows: list = []
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Problem] = []
     for index, cells in data_rows(table, header_at, _COLUMNS.positions(table[header_at])):
         if len(rows) == MAX_ROWS:
             diagnostics.append(error(Where(shown, index + 1), f"问题台账超过 {MAX_ROWS} 行，从这一行起未读取",
@@ -162,7 +162,7 @@ class _RowChecker:
 
     def __init__(self, plan: Plan, items: dict, photos: dict[str, str]) -> None:
         self.plan, self.items, self.photos = plan, items, photos
-        self.diagnostics: list[Diagnostic] = []
+        self.diagnostics: list[Problem] = []
         self.ids: dict[str, Where] = {}
         self._flagged = False
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook.model import Diagnostic, Where
+from handbook.model import Problem, Where
 from handbook.problems import warning
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ UNSHALLOW_FIX = ("在仓库中运行 git fetch --unshallow 后重新构建；CI 
 NAMED = 3  # files named in the warning; the count says how many more
 
 
-def shallow_diagnostic(unknown: list[str], total: int) -> Diagnostic:
+def shallow_diagnostic(unknown: list[str], total: int) -> Problem:
     """The warning for a shallow clone: which files' submitter and date are unknown, and how to get them."""
     if not unknown:
         problem = ("仓库是浅克隆（只取了最近的提交）：各文件的提交人和日期都在取到的提交中，"

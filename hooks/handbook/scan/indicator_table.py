@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handbook.problems import error, suggest, warning
-from handbook.model import Diagnostic, IndicatorValue, Level, RuleKind, Where
+from handbook.model import Problem, IndicatorValue, Level, RuleKind, Where
 
 from handbook.load.effective import EffectiveIndicator
 from handbook.util.faults import processing
@@ -137,7 +137,7 @@ def _parse_number(text: str, raw: object) -> ParsedValue:
     return ParsedValue(number, unit=unit, note=note)
 
 
-def _range_problems(where: Where, number: int, year: int, parsed: ParsedValue, raw: object) -> list[Diagnostic]:
+def _range_problems(where: Where, number: int, year: int, parsed: ParsedValue, raw: object) -> list[Problem]:
     """Rates cannot be negative and a percentage rarely passes 100: probably a typo, said, still counted."""
     if not isinstance(parsed.value, float):
         return []
@@ -181,18 +181,18 @@ class RawRow:
         return not any(v.strip() for v in self.cells.values())
 
 
-def read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnostic]]:
+def read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Problem]]:
     """Every data row of a CSV or XLSX table; ``shown_as`` is the path used in messages."""
     with processing(shown_as):
         return _read_table(path, shown_as)
 
 
-def _read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnostic]]:
+def _read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Problem]]:
     sheets, failure = read_sheets(path, shown_as, too_large_fix=TOO_LARGE_FIX)
     if failure is not None:
         return [], [failure]
     rows: list[RawRow] = []
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Problem] = []
     for name, table, notes in sheets:
         diagnostics += notes
         sheet_rows, sheet_diagnostics = _rows_of(table, name, lenient=len(sheets) > 1)
@@ -201,7 +201,7 @@ def _read_table(path: Path, shown_as: str) -> tuple[list[RawRow], list[Diagnosti
     return rows, diagnostics
 
 
-def _rows_of(table: list[list[str]], shown_as: str, *, lenient: bool = False) -> tuple[list[RawRow], list[Diagnostic]]:
+def _rows_of(table: list[list[str]], shown_as: str, *, lenient: bool = False) -> tuple[list[RawRow], list[Problem]]:
     """Map the header row to canonical columns, then every later non-blank row to a RawRow.
 
     The header is the first row naming the required columns (a title row above it is allowed), else the
@@ -215,7 +215,7 @@ def _rows_of(table: list[list[str]], shown_as: str, *, lenient: bool = False) ->
     header_at = filled[0] if header_at is None else header_at
     header = table[header_at]
     positions = _COLUMNS.positions(header)
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Problem] = []
     missing = _COLUMNS.missing(header)
     if missing:
         fix = "表头应为：指标、年份、数值、规划值、填报单位、来源（可用 python -m handbook template --indicators 生成模板）"
@@ -244,13 +244,13 @@ def check_rows(
     rows: Iterable[RawRow],
     indicators: dict[int, EffectiveIndicator],
     names: dict[str, int],
-) -> tuple[list[IndicatorValue], list[Diagnostic]]:
+) -> tuple[list[IndicatorValue], list[Problem]]:
     """Turn rows into IndicatorValues; report each bad row (the others still count).
 
     ``names`` maps every indicator name (national and county) to its number, so a row may name it.
     """
     values: list[IndicatorValue] = []
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Problem] = []
     for row in rows:
         value, found = _check_row(row, indicators, names)
         diagnostics += found
@@ -261,7 +261,7 @@ def check_rows(
 
 def _check_row(
     row: RawRow, indicators: dict[int, EffectiveIndicator], names: dict[str, int]
-) -> tuple[IndicatorValue | None, list[Diagnostic]]:
+) -> tuple[IndicatorValue | None, list[Problem]]:
     where = row.where
     number = _indicator_number(row.get("指标"), names)
     if number is None or number not in indicators:
@@ -320,7 +320,7 @@ def _indicator_number(text: str, names: dict[str, int]) -> int | None:
     return parse_int(plain)
 
 
-def _unknown_indicator(where: Where, text: str, indicators: dict[int, EffectiveIndicator], names: dict[str, int]) -> Diagnostic:
+def _unknown_indicator(where: Where, text: str, indicators: dict[int, EffectiveIndicator], names: dict[str, int]) -> Problem:
     if not text:
         return error(where, "指标编号为空", "请填写指标编号 1–56", "unknown-indicator")
     hint = suggest(normalize_text(text), list(names))
@@ -330,7 +330,7 @@ def _unknown_indicator(where: Where, text: str, indicators: dict[int, EffectiveI
     return error(where, f"未知指标“{text}”", fix, "unknown-indicator")
 
 
-def _kind_problems(where: Where, indicator: EffectiveIndicator, parsed: ParsedValue) -> list[Diagnostic]:
+def _kind_problems(where: Where, indicator: EffectiveIndicator, parsed: ParsedValue) -> list[Problem]:
     """A grade where a grade is wanted, 有/无 where presence is, a number with the right unit elsewhere."""
     kind, number, value = indicator.rule.kind, indicator.number, parsed.value
     if kind is RuleKind.GRADE:
@@ -358,7 +358,7 @@ def _kind_problems(where: Where, indicator: EffectiveIndicator, parsed: ParsedVa
     return problems
 
 
-def _plan_value(where: Where, indicator: EffectiveIndicator, year: int, raw: str) -> tuple[float | None, list[Diagnostic]]:
+def _plan_value(where: Where, indicator: EffectiveIndicator, year: int, raw: str) -> tuple[float | None, list[Problem]]:
     """The regional-plan value of a plan pair: required there, ignored (with a note) elsewhere."""
     if indicator.rule.kind is not RuleKind.PLAN:
         return None, []

@@ -43,11 +43,11 @@ def foreign_links(entries: Iterable, cache: HashCache, root: Path,
             continue
         if st.st_dev != device:
             found[entry.raw] = Problem(
-                FOREIGN_CODE, f"{entry.rel}：这个文件在另一个磁盘或挂载点上，不在 evidence/ 所在的磁盘里；已列出，不发布",
+                FOREIGN_CODE, "这个文件在另一个磁盘或挂载点上，不在 evidence/ 所在的磁盘里；已列出，不发布",
                 "把文件本身复制进 evidence/ 后提交（不要用挂载或链接）", Level.ERROR)
         elif st.st_nlink > 1 + _own_links(dirs, entry.rel, st):
             found[entry.raw] = Problem(
-                FOREIGN_CODE, f"{entry.rel}：这个文件是硬链接，另有 {st.st_nlink - 1} 个名字指向同一份内容"
+                FOREIGN_CODE, f"这个文件是硬链接，另有 {st.st_nlink - 1} 个名字指向同一份内容"
                 "（可能在 evidence/ 以外）；已列出，不发布，因为改动任一处都会改动另一处",
                 "删除这个链接，把文件复制一份（而不是硬链接）放进来后提交", Level.ERROR)
     return found

@@ -38,5 +38,5 @@ def add_clash_problems(files: list[EvidenceFile]) -> None:
             others = [o for o in group if o is not file]
             said = "、".join(f"“{o.path}”（{_how(file.path, o.path)}）" for o in others)
             file.problems.append(Problem(
-                CODE, f"{file.path}：与 {said}在 Windows 和 macOS 上是同一个名字，在那里检出时只会剩下一个",
+                CODE, f"与 {said}在 Windows 和 macOS 上是同一个名字，在那里检出时只会剩下一个",
                 "给其中一个改一个明显不同的名字（或删除重复的那个）", Level.WARNING))

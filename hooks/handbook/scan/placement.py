@@ -195,7 +195,7 @@ def name_checks(file: EvidenceFile, entry: Entry, place: Place, ctx: ScanContext
     file.problems.extend(_window_problems(file, material, ctx))
     if material is not None and material.formats and parts.ext and parts.ext not in material.formats:
         fix = "转换为 PDF 后再提交（图片、Word 都可以导出或打印为 PDF）" if "pdf" in material.formats else f"转换为 {'/'.join(material.formats)} 之一"
-        file.problems.append(Problem("format-not-accepted", f"{file.path}：资料 {material.id}（{material.title}）只接受 {'、'.join(material.formats)} 格式，此文件是 .{parts.ext_raw}", fix))
+        file.problems.append(Problem("format-not-accepted", f"资料 {material.id}（{material.title}）只接受 {'、'.join(material.formats)} 格式，此文件是 .{parts.ext_raw}", fix))
     file.problems.extend(_assignment_problems(file, ctx))
 
 
@@ -204,7 +204,7 @@ def _name_problem(file: EvidenceFile, parts: fn.NameParts, ctx: ScanContext) -> 
     fix = f"改名为“年份-单位-标题.扩展名”，例如 {example}"
     if parts.issue == "no-year" or (parts.issue == "bad-name" and not parts.years):
         fix += "（年份写文件所属的年度）"
-    return Problem(parts.issue or "bad-name", f"{file.path}：{parts.detail}", fix)
+    return Problem(parts.issue or "bad-name", parts.detail, fix)
 
 
 def _unknown_unit(file: EvidenceFile, parts: fn.NameParts, ctx: ScanContext) -> Problem:
@@ -215,7 +215,7 @@ def _unknown_unit(file: EvidenceFile, parts: fn.NameParts, ctx: ScanContext) -> 
         fix = f"是否应为“{canonical}”？改名为 {example}"
     else:
         fix = "单位写本市单位名单中的简称、全称或别名（见 standards/local/units.yml 或网站“单位”页）"
-    return Problem("unknown-unit", f"{file.path}：文件名中的单位“{parts.unit_raw}”不在本市单位名单中", fix)
+    return Problem("unknown-unit", f"文件名中的单位“{parts.unit_raw}”不在本市单位名单中", fix)
 
 
 def _window_problems(file: EvidenceFile, material, ctx: ScanContext) -> list[Problem]:
@@ -225,13 +225,13 @@ def _window_problems(file: EvidenceFile, material, ctx: ScanContext) -> list[Pro
     span = f"{window[0]}–{window[-1]}"
     shown = f"{file.years[0]}" if len(file.years) == 1 else f"{file.years[0]}至{file.years[-1]}"
     if min(file.years) > max(window):
-        return [Problem("outside-window", f"{file.path}：年份 {shown} 晚于评审期 {span}", "核对文件名中的年份")]
+        return [Problem("outside-window", f"年份 {shown} 晚于评审期 {span}", "核对文件名中的年份")]
     if material is not None and material.time_rule == "once":
         return []  # a one-off document (本底调查) done before the window still stands
     if material is not None and material.per_year:
-        return [Problem("outside-window", f"{file.path}：年份 {shown} 不在评审期 {span} 内，不能算作本期材料",
+        return [Problem("outside-window", f"年份 {shown} 不在评审期 {span} 内，不能算作本期材料",
                         f"提交 {span} 年度的材料；若年份写错了，改正文件名")]
-    return [Problem("outside-window", f"{file.path}：年份 {shown} 早于评审期 {span}",
+    return [Problem("outside-window", f"年份 {shown} 早于评审期 {span}",
                     "若文件至今仍然有效（如长期有效的规范性文件）可保留；否则请提交评审期内的版本", Level.WARNING)]
 
 
@@ -249,7 +249,7 @@ def _assignment_problems(file: EvidenceFile, ctx: ScanContext) -> list[Problem]:
             return []
         unit = ctx.plan.units.get(unit.parent) if unit.parent else None
     owners = "、".join(dict.fromkeys(expected)) or "、".join(assignment.lead) or "牵头单位"
-    return [Problem("unit-not-assigned", f"{file.path}：{file.unit} 既不是该材料的供给单位，也不是第 {file.item} 条的牵头或责任单位；应由 {owners} 提交",
+    return [Problem("unit-not-assigned", f"{file.unit} 既不是该材料的供给单位，也不是第 {file.item} 条的牵头或责任单位；应由 {owners} 提交",
                     f"核对条目文件夹和单位是否写对（应由 {owners} 提交）；确需由 {file.unit} 提交的，请爱卫办在 standards/local/assignments.yml 的 suppliers 或该条分工中写上它",
                     Level.WARNING)]
 
@@ -260,26 +260,26 @@ def path_problems(entry: Entry, ctx: ScanContext) -> list[Problem]:
     problems: list[Problem] = []
     rel = entry.rel
     if display(entry.raw)[1]:
-        problems.append(Problem("bad-encoding", f"{rel}：文件或文件夹名不是 UTF-8 编码（常见于在 Windows 上压缩、在别处解压）",
+        problems.append(Problem("bad-encoding", "文件或文件夹名不是 UTF-8 编码（常见于在 Windows 上压缩、在别处解压）",
                                 "在电脑上把文件重新命名（直接输入中文名）后再提交"))
     troubles = [(part, why) for part in entry.parts if (why := fn.windows_trouble(part))]
     if troubles:
         said = "；".join(f"“{part}”{why}" for part, why in troubles)
-        problems.append(Problem("windows-unsafe-name", f"{rel}：名称在 Windows 上无法使用：{said}",
+        problems.append(Problem("windows-unsafe-name", f"名称在 Windows 上无法使用：{said}",
                                 "改名：去掉 < > : \" / \\ | ? * 等字符（可用全角字符或短横线代替），不要以点或空格结尾，不要用 CON、NUL 等设备名"))
     invisible = [seen for part in entry.parts for seen in fn.invisible_characters(part)]
     if invisible:
         clean = "/".join(fn.without_invisible(part) for part in entry.parts)
-        problems.append(Problem("invisible-character", f"{rel}：名称中有看不见的字符：{'、'.join(invisible)}",
+        problems.append(Problem("invisible-character", f"名称中有看不见的字符：{'、'.join(invisible)}",
                                 f"重新输入文件名（不要从网页或聊天记录里复制），改为 {clean}", Level.WARNING))
     length = fn.windows_path_length(rel)
     if length > fn.PATH_WARN:
         level = Level.ERROR if length > fn.PATH_ERROR else Level.WARNING
-        problems.append(Problem("path-too-long", f"{rel}：路径太长，解压到 Windows 桌面后约 {length} 个字符（上限约 260）",
+        problems.append(Problem("path-too-long", f"路径太长，解压到 Windows 桌面后约 {length} 个字符（上限约 260）",
                                 f"缩短标题或资料文件夹名，使整个路径不超过 {fn.PATH_WARN} 个字符", level))
     kinds = fn.personal_data(rel)
     if kinds:
-        problems.append(Problem("personal-data", f"{rel}：文件名中似乎含有{'和'.join(kinds)}",
+        problems.append(Problem("personal-data", f"文件名中似乎含有{'和'.join(kinds)}",
                                 "改名去掉个人信息；文件内容含个人信息的，在说明文件中写 restricted: true（不在网站公开）",
                                 Level.WARNING))
     return problems
@@ -287,10 +287,10 @@ def path_problems(entry: Entry, ctx: ScanContext) -> list[Problem]:
 
 def size_problems(entry: Entry, content: Content | None, ctx: ScanContext) -> list[Problem]:
     if entry.size == 0:
-        return [Problem("empty", f"{entry.rel}：文件是空的（0 字节）", "重新提交完整的文件（多半是上传或复制时出错）")]
+        return [Problem("empty", "文件是空的（0 字节）", "重新提交完整的文件（多半是上传或复制时出错）")]
     limit_mb = ctx.plan.max_file_mb or 50
     if entry.size > limit_mb * 1024 * 1024:
         size_mb = entry.size / 1024 / 1024
-        return [Problem("too-large", f"{entry.rel}：文件有 {size_mb:.1f} MB，超过 {limit_mb} MB",
+        return [Problem("too-large", f"文件有 {size_mb:.1f} MB，超过 {limit_mb} MB",
                         "压缩后再提交（PDF 可降低扫描分辨率到 200–300 dpi，照片可缩小尺寸），或拆分成几个文件", Level.WARNING)]
     return []

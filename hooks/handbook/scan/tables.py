@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from handbook.model import Diagnostic, Where
+from handbook.model import Problem, Where
 from handbook.problems import error
 from handbook.scan.xlsx_guard import SheetFacts, TableLimit, fill_merged, inspect_workbook, sheet_diagnostics
 
@@ -29,7 +29,7 @@ MAX_CSV_BYTES = 20 * 1024 * 1024  # ~300 rows are a few KB; 20 MB is 400,000 row
 RESAVE_CSV = "请用 Excel 打开后另存为“CSV UTF-8”或 .xlsx"
 HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header
 
-Sheet = tuple[str, list[list[str]], list[Diagnostic]]  # (name shown in messages, rows of text, the reader's notes)
+Sheet = tuple[str, list[list[str]], list[Problem]]  # (name shown in messages, rows of text, the reader's notes)
 
 
 def normalize_text(raw: object) -> str:
@@ -51,7 +51,7 @@ class TableError(Exception):
         self.fix = fix
 
 
-def read_sheets(path: Path, shown_as: str, *, too_large_fix: str) -> tuple[list[Sheet], Diagnostic | None]:
+def read_sheets(path: Path, shown_as: str, *, too_large_fix: str) -> tuple[list[Sheet], Problem | None]:
     """Every sheet of a CSV (one) or XLSX table, or the one error that kept it from being read."""
     suffix = path.suffix.lower()
     try:
