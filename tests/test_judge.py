@@ -22,6 +22,7 @@ from handbook.model import (
     Status,
     Unit,
     Waiver,
+    Where,
 )
 
 
@@ -114,6 +115,16 @@ def test_a_file_with_an_error_makes_the_cell_pending_review_not_collected():
     assert cells[("01.1", None, None)].status is Status.REVIEW
     assert "2019" in cells[("01.1", None, None)].reason
     assert cells[("01.2", 2024, None)].status is Status.COLLECTED  # a warning does not demote
+
+
+def test_a_pending_cell_says_its_reason_beside_the_file_naming_a_sidecar_line_not_a_path():
+    path = "01/01.1/2024-市爱卫办-计划.pdf"
+    own = efile(path, "01.1", [2024], "市爱卫办",
+                problems=[Problem("empty", "文件是空的（0 字节）", "重新提交", place=Where(path))])
+    assert by_key(judge_cells(make_project(), [own]))[("01.1", None, None)].reason == "文件是空的（0 字节）"
+    sidecar = efile(path, "01.1", [2024], "市爱卫办", problems=[
+        Problem("sidecar-error", "日期“2023-13-01”无效", "写成 YYYY-MM-DD", place=Where("01/01.1/2024-市爱卫办-计划.yml", 4))])
+    assert by_key(judge_cells(make_project(), [sidecar]))[("01.1", None, None)].reason == "说明文件第 4 行：日期“2023-13-01”无效"
 
 
 @pytest.mark.parametrize(

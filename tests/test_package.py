@@ -49,6 +49,7 @@ from handbook.model import (
     Status,
     Unit,
     Verdict,
+    Where,
 )
 from handbook.outputs.package import fonts, layout, zipper
 from handbook.outputs.package.indexes import CATALOG_COLUMNS
@@ -461,9 +462,10 @@ def test_slot_pdfs_merge_newest_first_with_bookmarks(built):
 def test_corrupt_and_encrypted_pdfs_are_reported_not_merged(built):
     _, result = built
     report = next(s for s in result.slots if s.key == "work-report")
-    messages = {p.evidence_path.rsplit("/", 1)[-1]: p.message for p in report.problems}
+    messages = {p.place.file.rsplit("/", 1)[-1]: p.message for p in report.problems}
     assert set(messages) == {"2024-市爱卫办-损坏的工作总结.pdf", "2023-市爱卫办-加密的工作总结.pdf"}
-    assert "密码" in messages["2023-市爱卫办-加密的工作总结.pdf"]
+    assert messages["2023-市爱卫办-加密的工作总结.pdf"] == "PDF 设有打开密码"
+    assert {p.code: p.fix for p in report.problems}["pdf-encrypted"] == "请提交未加密的 PDF"
     assert report.status == "已生成" and report.documents == [f"2025 市爱卫办 {EQUALS_TITLE}"]
     left = internal_sheet(result, "未放入的文件")
     assert left["未放入"].str.contains("上传资料《工作汇报》").sum() == 2
@@ -581,7 +583,7 @@ def test_symlink_is_listed_but_its_target_never_packed(tmp_path):
     archive.files.append(EvidenceFile(
         path=rel, size=0, mtime_ns=0, sha256="", filetype="symlink", item=3, material="03.1", years=(2024,),
         unit="市爱卫办", unit_raw="市爱卫办", title="链接",
-        problems=[Problem("symlink", f"{rel}：错误：符号链接", "提交文件本身", Level.ERROR)]))
+        problems=[Problem("symlink", "符号链接", "提交文件本身", Level.ERROR, Where(rel))]))
     result = build(archive, tmp_path / "out")
     secret = Path("/etc/passwd").read_bytes()
     for part in result.parts:

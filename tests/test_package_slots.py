@@ -22,7 +22,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from handbook.outputs import package as pkg
-from handbook.model import Kind, Level, Problem, Sidecar
+from handbook.model import Kind, Level, Problem, Sidecar, Where
 from handbook.outputs.package import fonts, layout, photos as photos_module, zipper
 from test_package import (  # noqa: F401  (no_office_converter: the autouse fixture, applied here too)
     CITY,
@@ -158,8 +158,8 @@ def test_restricted_files_and_their_copies_stay_out_of_both_parts(tmp_path):
 def test_files_with_errors_stay_out_and_warnings_do_not(tmp_path):
     archive = make_archive(tmp_path)
     late = plan_file(archive, "年份写错的计划", years=(2019,), problems=[Problem(
-        "outside-window", f"{PLAN_DIR}/2024-市爱卫办-年份写错的计划.pdf：年份 2019 不在评审期 2023–2026 内",
-        "核对文件名中的年份")])
+        "outside-window", "年份 2019 不在评审期 2023–2026 内", "核对文件名中的年份",
+        place=Where(f"{PLAN_DIR}/2024-市爱卫办-年份写错的计划.pdf"))])
     original = archive.files[1]  # the 2025 plan, merged first (newest)
     plan_file(archive, "重复提交的计划", writer=lambda p: p.write_bytes(
         (archive.evidence_root / original.path).read_bytes()))

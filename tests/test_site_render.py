@@ -39,6 +39,8 @@ from handbook.model import (
     Status,
     Unit,
     Verdict,
+    Where,
+    format_problem,
 )
 from handbook.render.site import Site
 from handbook.render import context, charts, render_site
@@ -462,7 +464,7 @@ def test_review_cell_shows_a_short_reason_and_points_to_the_problem_section():
     path = "03/03.1-年度工作计划/" + XSS_NAME
     cell = next(c for c in archive.cells if c.material == "03.1" and c.year == 2023)
     cell.status, cell.files = Status.REVIEW, [path]
-    cell.reason = f"{path}：文件名不是“年度-单位-标题.扩展名”的格式"
+    cell.reason = "文件名不是“年度-单位-标题.扩展名”的格式"  # judge.cells says it beside the file: no path
     text = render_site(archive)["items/03.md"]
     row = next(line for line in text.splitlines() if line.startswith("| 2023 | <span class=\"hb-badge hb-review"))
     assert "（[怎么改](#问题文件)）" in row
@@ -471,11 +473,12 @@ def test_review_cell_shows_a_short_reason_and_points_to_the_problem_section():
     assert "<img" not in _html(text)
 
 
-def test_problem_text_drops_the_file_path():
+def test_problem_rows_say_the_sidecar_line_beside_the_file_not_its_path():
     path = "03/03.1-x/2024-市爱卫办-计划.pdf"
-    assert context.problem_text(f"{path}：文件是空的", [path]) == "文件是空的"
-    assert context.problem_text("03/03.1-x/2024-市爱卫办-计划.yml:4：未知字段", [path]) == "说明文件第 4 行：未知字段"
-    assert context.problem_text("别的文件：问题", [path]) == "别的文件：问题"
+    own = Problem("empty", "文件是空的", "重新提交", place=Where(path))
+    sidecar = Problem("sidecar-error", "未知字段", "删去", place=Where("03/03.1-x/2024-市爱卫办-计划.yml", 4))
+    assert format_problem(own, beside=path, fix=False) == "文件是空的"
+    assert format_problem(sidecar, beside=path, fix=False) == "说明文件第 4 行：未知字段"
 
 
 def test_generated_pages_hide_the_sidebars_they_do_not_need(pages):

@@ -24,7 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from handbook import settings as project_settings
-from handbook.model import Archive, Level
+from handbook.model import Archive, Level, format_problem
 from handbook_mkdocs import internals
 from handbook_mkdocs.config import HandbookConfig, load_settings
 from handbook_mkdocs.publish import LinkedFile, bring_back_evidence, publish_static, set_evidence_aside, shown_path
@@ -110,11 +110,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def _report(self, archive: Archive) -> None:
         for diagnostic in archive.build_diagnostics():
             if diagnostic.level is Level.ERROR:
-                log.error(str(diagnostic))
+                log.error(format_problem(diagnostic))
             elif self.config.fail_on == "warning":
-                log.warning(str(diagnostic))
+                log.warning(format_problem(diagnostic))
             else:
-                log.info(str(diagnostic))
+                log.info(format_problem(diagnostic))
 
     def _rendered(self, archive: Archive, config: MkDocsConfig, files: Files) -> dict[str, str]:
         from handbook.render import render_site

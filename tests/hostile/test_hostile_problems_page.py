@@ -24,7 +24,7 @@ FOLDER = "03/03.1-年度工作计划"
 def bad(n: int, unit: str | None, raw: str = "") -> object:
     name = f"{FOLDER}/2024-{raw or unit}-错名{n:05d}.pdf"
     return _file(name, unit=unit, unit_raw=raw or unit or "", item=3, material="03.1",
-                 problems=[Problem(code="unknown-unit", message=f"{name}：单位不在 units.yml 中", fix="改为 市卫健委")])
+                 problems=[Problem(code="unknown-unit", message="单位不在 units.yml 中", fix="改为 市卫健委", place=Where(name))])
 
 
 def crowded_archive():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handbook.model import Problem, Level
+from handbook.model import Level, Problem, format_problem
 from handbook.outputs.evidence_report import EVIDENCE, GUIDE, Finding, Report
 
 PASSED_SHOWN = 100  # a liaison's commit lists every passed file; a whole-tree check counts the rest
@@ -68,7 +68,7 @@ def standards_section(diagnostics: Sequence[Problem], number: str = "一") -> li
     for title, group in (("错误", errors), ("警告", warnings)):
         if group:
             lines.append(f"  {title}（{len(group)}）：")
-            lines.extend(f"    {d}" for d in group)
+            lines.extend(f"    {format_problem(d)}" for d in group)
     return lines
 
 
@@ -105,16 +105,10 @@ def _group_lines(group: str, findings: list[Finding]) -> list[str]:
         lines.append(f"    {mark} {path}{who}")
         for finding in items:
             sign = "✗" if finding.level is Level.ERROR else "!"
-            lines.append(f"        {sign} {finding.level.value}：{_without_path(finding)}（{finding.code}）")
+            lines.append(f"        {sign} {finding.level.value}：{finding.message}（{finding.code}）")
             if finding.fix:
                 lines.append(f"          改法：{finding.fix}")
     return lines
-
-
-def _without_path(finding: Finding) -> str:
-    """The scanner starts messages with the file's path; the line above already shows it."""
-    own = finding.path.removeprefix(f"{EVIDENCE}/") + "："
-    return finding.message.removeprefix(own) or finding.message
 
 
 def _passed_lines(report: Report) -> list[str]:

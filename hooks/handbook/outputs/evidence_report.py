@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
-from handbook.model import Problem, EvidenceFile, Level, Project
+from handbook.model import EvidenceFile, Level, Problem, Project, format_problem
 from handbook.scan.folders import missing_folders
 
 log = logging.getLogger(__name__)
@@ -240,7 +240,7 @@ def _findings_of(file: EvidenceFile) -> list[Finding]:
             group=group,
             code=problem.code,
             level=problem.level,
-            message=problem.message,
+            message=format_problem(problem, beside=file.path, fix=False),
             fix=problem.fix,
             unit=file.unit,
             unit_raw=file.unit_raw,
@@ -307,7 +307,7 @@ def _group_of(file: EvidenceFile) -> str:
 
 def _diagnostic_path(diagnostic: Problem, root: Path) -> str:
     """The diagnostic's file relative to the project root, whatever form the indicator module used."""
-    raw = Path(diagnostic.where.file)
+    raw = Path(diagnostic.where.file)  # Where("") for a problem without a place
     if raw.is_absolute():
         try:
             return raw.resolve().relative_to(root).as_posix()
@@ -326,7 +326,7 @@ def _indicator_finding(diagnostic: Problem, path: str) -> Finding:
         group=INDICATOR_GROUP,
         code=diagnostic.code or "indicator-data",
         level=diagnostic.level,
-        message=diagnostic.problem,
+        message=diagnostic.message,
         fix=diagnostic.fix,
     )
 

@@ -32,7 +32,7 @@ WIDTHS = {"单位": 16, "文件": 60, "位置": 50, "问题": 50, "改法": 50, 
 def diagnostic_rows(diagnostics: Iterable[Problem]) -> list[list[Any]]:
     """Errors first, then in the order found; numbered after sorting."""
     ordered = sorted(diagnostics, key=lambda d: d.level is not Level.ERROR)
-    return [[n, str(d.where), d.level.value, d.problem, d.fix, d.code] for n, d in enumerate(ordered, start=1)]
+    return [[n, str(d.place or ""), d.level.value, d.message, d.fix, d.code] for n, d in enumerate(ordered, start=1)]
 
 
 def write_problem_list(archive: Archive, out_dir: Path) -> Path:

@@ -22,7 +22,7 @@ import xlsxwriter
 from handbook.util.atomic import write_via_path
 from handbook.judge.owed import owners_of as _owners
 from handbook.judge.owed import problem_files
-from handbook.model import Archive, Cell, EvidenceFile, IndicatorResult, Level, Status, Tally, Verdict, material_key
+from handbook.model import Archive, Cell, EvidenceFile, IndicatorResult, Level, Status, Tally, Verdict, format_problem, material_key
 from handbook.render.context import PEER_GROUPS, unit_ranking
 from handbook.scan.folders import example_name, folder_for, material_folders_of
 from handbook.util.workbooks import SUMMARY_NAME, unit_workbook_name
@@ -154,7 +154,7 @@ def problem_rows(files: Iterable[EvidenceFile], *, with_unit: bool = False) -> l
     for f in files:
         for problem in f.problems:
             n += 1
-            row = [n, f"evidence/{f.path}", problem.level.value, problem.message, problem.fix, problem.code]
+            row = [n, f"evidence/{f.path}", problem.level.value, format_problem(problem, beside=f.path, fix=False), problem.fix, problem.code]
             if with_unit:
                 row.insert(1, f.unit or f.unit_raw or "")
             rows.append(row)

@@ -165,26 +165,6 @@ def same_but_year(texts_by_year: dict[str, list[int]]) -> str | None:
 VERDICT_CLASS = {Verdict.PASS: "pass", Verdict.FAIL: "fail", Verdict.NO_DATA: "nodata"}
 
 
-def problem_text(message: str, paths: list[str] | tuple[str, ...] = ()) -> str:
-    """A problem message without the file path it starts with (the page already shows the file).
-
-    ``path：…`` loses the path; ``<its sidecar>.yml:4：…`` becomes ``说明文件第 4 行：…``.
-    """
-    for path in paths:
-        if message.startswith(f"{path}："):
-            return message[len(path) + 1:]
-        stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
-        if message.startswith(stem):
-            sidecar = _SIDECAR_PREFIX.match(message, len(stem))
-            if sidecar:
-                line = f"第 {sidecar.group(1)} 行" if sidecar.group(1) else ""
-                return f"说明文件{line}：{message[sidecar.end():]}"
-    return message
-
-
-_SIDECAR_PREFIX = re.compile(r"\.ya?ml(?::(\d+))?：")
-
-
 def anchor(text: str) -> Markup:
     """An HTML id from a material id or similar key: ASCII letters, digits and '-' only."""
     return Markup("m" + re.sub(r"[^0-9A-Za-z]+", "-", str(text)).strip("-"))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from handbook.model import Cell, EvidenceFile, Status
-from handbook.render import context
+from handbook.model import Cell, EvidenceFile, Status, format_problem
 from handbook.render.site import Site, open_cells, sort_cells
 from handbook.render.upload import upload_view
 
@@ -46,5 +45,5 @@ def problem_rows(site: Site, files: list[EvidenceFile]) -> list[dict]:
         view = site.file_view(f)
         for i, problem in enumerate(f.problems):
             rows.append({"f": view, "first": i == 0, "problem": problem,
-                         "message": context.problem_text(problem.message, (f.path,))})
+                         "message": format_problem(problem, beside=f.path, fix=False)})
     return rows

@@ -164,8 +164,7 @@ class Site:
             "material_title": material.title if material else "",
             "owner": self.unit_ref(owner) if owner else None,
             "files": [self.file_view(self.files_by_path[p]) for p in cell.files if p in self.files_by_path],
-            # 待核: the file is already shown next to it, so the reason drops the path it starts with.
-            "reason": context.problem_text(cell.reason, cell.files),
+            "reason": cell.reason,  # 待核: said beside its file (judge.cells formats it with format_problem)
         }
 
     def item_ref(self, number: int) -> dict:

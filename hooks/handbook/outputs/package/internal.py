@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from handbook.model import Archive
+from handbook.model import Archive, format_problem
 from handbook.outputs.package.result import Conversion
 from handbook.outputs.package.review import ReviewSet
 from handbook.outputs.package.slots import SlotResult
@@ -39,7 +39,7 @@ def _slot_sheet(book, styles, archive: Archive, slots: list[SlotResult]) -> None
     sheet = book.add_worksheet("上传栏目")
     rows = []
     for s in slots:
-        notes = [f"{p.evidence_path}：{p.message}" for p in s.problems]
+        notes = [format_problem(p) for p in s.problems]
         if s.restricted:
             notes.append(f"{len(s.restricted)} 个受限文件未放入（上传系统不收含个人信息的文件）")
         if s.review_year:
@@ -59,9 +59,10 @@ def _left_out_sheet(book, styles, archive: Archive, review: ReviewSet, slots: li
             for e in review.left_out]
     for s in slots:  # clean files that still could not join a slot (e.g. a PDF pypdf cannot merge)
         for p in s.problems:
-            file = by_path.get(p.evidence_path)
-            rows.append((p.evidence_path, item_label(archive, file.item) if file else "",
-                         unit_label(file) if file else "", f"上传资料《{s.title}》", p.message, ""))
+            path = p.place.file if p.place else ""
+            file = by_path.get(path)
+            rows.append((path, item_label(archive, file.item) if file else "",
+                         unit_label(file) if file else "", f"上传资料《{s.title}》", p.message, p.fix))
     numbered = [(n, *row) for n, row in enumerate(rows, 1)]
     sheet = book.add_worksheet("未放入的文件")
     table(sheet, styles, ("序号", FILE_COLUMN, "项", "单位", "未放入", "原因", "怎么改"), numbered,
@@ -69,7 +70,7 @@ def _left_out_sheet(book, styles, archive: Archive, review: ReviewSet, slots: li
 
 
 def _problem_sheet(book, styles, archive: Archive) -> None:
-    rows = [(f.path, unit_label(f), p.level.value, p.message.removeprefix(f"{f.path}："), p.fix or "")
+    rows = [(f.path, unit_label(f), p.level.value, format_problem(p, beside=f.path, fix=False), p.fix or "")
             for f in archive.files for p in f.problems]
     sheet = book.add_worksheet("问题文件")
     table(sheet, styles, (FILE_COLUMN, "单位", "级别", "问题", "怎么改"), rows, (50, 12, 8, 60, 40),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from handbook.model import Archive, EvidenceFile, Level
+from handbook.model import Archive, EvidenceFile, Level, format_problem
 
 OFFICE_TYPES = frozenset({"doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "wps", "et"})
 FIXED_BY_PACKAGE = frozenset({"windows-unsafe-name", "path-too-long"})
@@ -56,7 +56,7 @@ def why_not_clean(file: EvidenceFile) -> tuple[str, str] | None:
         return "不是可读取的普通文件（符号链接、特殊文件或无法读取）", "请提交文件本身"
     errors = blocking_errors(file)
     if errors:
-        reasons = "；".join(p.message.removeprefix(f"{file.path}：") for p in errors)
+        reasons = "；".join(format_problem(p, beside=file.path, fix=False) for p in errors)
         return f"待核：{reasons}", errors[0].fix or "改正后重新打包"
     kind = file_kind(file)
     if kind in UNREADABLE:

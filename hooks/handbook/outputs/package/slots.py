@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pypdf import PasswordType, PdfReader, PdfWriter
 
-from handbook.model import Archive, EvidenceFile, Kind, Slot
+from handbook.model import Archive, EvidenceFile, Kind, Level, Problem, Slot, Where
 from handbook.outputs.package.convert import Failure
 from handbook.outputs.package.fonts import CjkFont
 from handbook.outputs.package.layout import Layout, years_label
@@ -43,10 +43,9 @@ MISSING = "缺失"
 SIZE_MARGIN = 0.95  # a group of documents is planned at 95 % of the limit: the merged PDF adds a little
 
 
-@dataclass(slots=True)
-class SlotProblem:
-    evidence_path: str  # EvidenceFile.path
-    message: str  # Chinese: what is wrong and what to do
+def _slot_problem(path: str, code: str, message: str, fix: str) -> Problem:
+    """A clean file that still could not go into its slot: a Problem placed at the file (EvidenceFile.path)."""
+    return Problem(code, message, fix, Level.ERROR, Where(path))
 
 
 @dataclass(slots=True)
@@ -69,7 +68,7 @@ class SlotResult:
     materials: list[str] = field(default_factory=list)  # material ids mapped to the slot
     files: list[SlotFile] = field(default_factory=list)
     lacks: list[str] = field(default_factory=list)  # "09.1 控烟法规或规范性文件" (no usable file)
-    problems: list[SlotProblem] = field(default_factory=list)  # clean files that still could not go in
+    problems: list[Problem] = field(default_factory=list)  # clean files that still could not go in
     converted: list[str] = field(default_factory=list)  # evidence paths that went in as LibreOffice PDFs
     restricted: list[str] = field(default_factory=list)  # evidence paths kept out: personal data
     review_year: int | None = None  # set when a material of the slot takes review-year documents only
@@ -214,7 +213,7 @@ class SlotBuilder:
             try:
                 path, page = photos.add(source, caption=photo_caption(file, source))
             except Exception as error:  # noqa: BLE001 — Pillow raises many types for damaged images
-                result.problems.append(SlotProblem(file.path, f"图片无法读取（{error}）— 请重新导出图片后提交"))
+                result.problems.append(_slot_problem(file.path, "image-unreadable", f"图片无法读取（{error}）", "请重新导出图片后提交"))
                 return None
             return _Doc(file, path, page, file.size)
         converted = self.conversions.get(file.path) if kind in OFFICE_TYPES else None
@@ -222,7 +221,7 @@ class SlotBuilder:
             result.converted.append(file.path)
             return _Doc(file, converted, None, converted.stat().st_size)
         reason = converted.reason if isinstance(converted, Failure) else f"{kind.upper()} 文件无法放入 PDF"
-        result.problems.append(SlotProblem(file.path, f"转换为 PDF 失败：{reason} — 请另存为 PDF 后重新提交"))
+        result.problems.append(_slot_problem(file.path, "conversion-failed", f"转换为 PDF 失败：{reason}", "请另存为 PDF 后重新提交"))
         return None
 
     def _opens(self, doc: _Doc, result: SlotResult) -> bool:
@@ -231,16 +230,16 @@ class SlotBuilder:
             with open(doc.path, "rb") as handle:  # a stream, not a path: pypdf would read a path whole
                 reader = PdfReader(handle, strict=False)
                 if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-                    result.problems.append(SlotProblem(doc.file.path, "PDF 设有打开密码 — 请提交未加密的 PDF"))
+                    result.problems.append(_slot_problem(doc.file.path, "pdf-encrypted", "PDF 设有打开密码", "请提交未加密的 PDF"))
                     return False
                 if len(reader.pages) == 0:
-                    result.problems.append(SlotProblem(doc.file.path, "PDF 没有页面 — 请重新导出 PDF"))
+                    result.problems.append(_slot_problem(doc.file.path, "pdf-empty", "PDF 没有页面", "请重新导出 PDF"))
                     return False
                 for page in reader.pages:
                     _ = page.mediabox  # touches every page object: catches broken page trees early
         except Exception as error:  # noqa: BLE001 — pypdf raises PdfReadError, PdfStreamError, KeyError, ValueError …
-            result.problems.append(SlotProblem(
-                doc.file.path, f"PDF 已损坏或无法读取（{type(error).__name__}: {error}）— 请重新导出 PDF 后提交"))
+            result.problems.append(_slot_problem(
+                doc.file.path, "pdf-corrupt", f"PDF 已损坏或无法读取（{type(error).__name__}: {error}）", "请重新导出 PDF 后提交"))
             return False
         return True
 
@@ -292,7 +291,7 @@ class SlotBuilder:
                         writer.write(handle)
                     return target, titles, len(writer.pages), group
             doc, error = failed
-            result.problems.append(SlotProblem(doc.file.path, f"PDF 合并时出错（{error}）— 请重新导出 PDF 后提交"))
+            result.problems.append(_slot_problem(doc.file.path, "pdf-merge-failed", f"PDF 合并时出错（{error}）", "请重新导出 PDF 后提交"))
             group = [d for d in group if d is not doc]
         return None
 
@@ -305,7 +304,7 @@ class SlotBuilder:
             if info.ok:
                 usable.append((file, info))
             else:
-                result.problems.append(SlotProblem(file.path, f"{info.error} — 请重新导出 OFD 或 PDF 后提交"))
+                result.problems.append(_slot_problem(file.path, "ofd-unreadable", info.error, "请重新导出 OFD 或 PDF 后提交"))
         if after == 1 and usable:  # the slot's single PDF becomes 之一 now that more files follow
             self._renumber_first(result, slot, position)
         for number, (file, info) in enumerate(usable, after + 1):
