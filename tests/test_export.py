@@ -28,6 +28,7 @@ from handbook.model import (
     Summary,
     Tally,
     Verdict,
+    Where,
 )
 from handbook.load.project import load_project
 
@@ -58,7 +59,9 @@ def make_archive() -> Archive:
     bad = EvidenceFile(
         path="03/03.1-年度工作计划/2023-市城官局-计划.docx", size=10, mtime_ns=2, sha256="cd" * 32, filetype="docx",
         item=3, material="03.1", years=(2023,), unit=None, unit_raw="市城官局", title="计划",
-        problems=[Problem("unknown-unit", "单位“市城官局”不存在", "改为“市城管局”", Level.ERROR)],
+        problems=[Problem("unknown-unit", "单位“市城官局”不存在", "改为“市城管局”", Level.ERROR),
+                  Problem("sidecar-error", "日期“2023-13-01”无效", "写成 YYYY-MM-DD", Level.WARNING,
+                          Where("03/03.1-年度工作计划/2023-市城官局-计划.yml", 4))],
     )
     cells = [
         Cell(3, "03.1", 2024, None, Status.COLLECTED, [good.path], dt.date(2026, 2, 28), owner="市爱卫办",
@@ -135,7 +138,10 @@ def test_archive_export_has_files_cells_summary_and_verdicts() -> None:
     assert good["sidecar"]["also_for"] == ["01.1"] and good["sidecar"]["effective"] is None
     bad = next(f for f in data["files"] if f["filetype"] == "docx")
     assert bad["sidecar"] is None
-    assert bad["problems"] == [{"code": "unknown-unit", "message": "单位“市城官局”不存在", "fix": "改为“市城管局”", "level": "error"}]
+    assert bad["problems"] == [  # the shape of schema 2; the message never repeats the file's path
+        {"code": "unknown-unit", "message": "单位“市城官局”不存在", "fix": "改为“市城管局”", "level": "error"},
+        {"code": "sidecar-error", "message": "说明文件第 4 行：日期“2023-13-01”无效", "fix": "写成 YYYY-MM-DD", "level": "warning"},
+    ]
     assert [(c["item"], c["material"], c["year"]) for c in data["cells"]] == [(1, "01.1", None), (3, "03.1", 2023), (3, "03.1", 2024)]
     assert data["cells"][1]["status"] == "待核" and data["cells"][1]["deadline"] == "2026-02-28"
     assert data["summary"]["overall"]["total"] == 3 and data["summary"]["overall"]["已收集"] == 1

@@ -34,6 +34,7 @@ from handbook.model import (
     Tally,
     Unit,
     Waiver,
+    format_problem,
 )
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,7 @@ def _file(f: EvidenceFile) -> dict[str, Any]:
         "sidecar": _sidecar(f.sidecar) if f.sidecar else None,
         "committer": f.committer,
         "committed": f.committed.isoformat() if f.committed is not None else None,
-        "problems": [_problem(p) for p in f.problems],
+        "problems": [_problem(p, f.path) for p in f.problems],
     }
 
 
@@ -226,8 +227,10 @@ def _sidecar(s: Sidecar) -> dict[str, Any]:
     }
 
 
-def _problem(problem: Problem) -> dict[str, Any]:
-    return {"code": problem.code, "message": problem.message, "fix": problem.fix, "level": problem.level.name.lower()}
+def _problem(problem: Problem, path: str) -> dict[str, Any]:
+    """Said beside its file (the entry's ``path``): the message names the place only when it is the sidecar."""
+    message = format_problem(problem, beside=path, fix=False)
+    return {"code": problem.code, "message": message, "fix": problem.fix, "level": problem.level.name.lower()}
 
 
 def _cell_order(cell: Cell) -> tuple:
