@@ -69,9 +69,9 @@ def test_without_recording_the_links_the_scan_reads_again_rather_than_trust(demo
 
 
 @pytest.mark.parametrize("content", [
-    b"[]", b'{"version": 2, "files": {}}', b"\x00\xff garbage", b'{"version": 3, "files": []}',
-    b'{"version": 3, "files": {"a.pdf": {"size": "1"}}}', b"[" * 100_000,
-    b'{"version": 3, "files": {"a.pdf": {"size": 1, "mtime_ns": 1, "sha256": "x", "filetype": "pdf", '
+    b"[]", b'{"version": 3, "files": {}}', b"\x00\xff garbage", b'{"version": 4, "files": []}',
+    b'{"version": 4, "files": {"a.pdf": {"size": "1"}}}', b"[" * 100_000,
+    b'{"version": 4, "files": {"a.pdf": {"size": 1, "mtime_ns": 1, "sha256": "x", "filetype": "pdf", '
     b'"problems": [{"code": "c", "message": "m", "fix": "f", "level": "BOGUS"}], "ino": 1, "ctime_ns": 1, "nlink": 1}}}',
 ], ids=["list", "old-version", "garbage", "files-list", "bad-entry", "deep", "bad-level"])
 def test_a_cache_of_the_wrong_shape_is_discarded_with_a_warning(demo, content, caplog):
@@ -81,7 +81,7 @@ def test_a_cache_of_the_wrong_shape_is_discarded_with_a_warning(demo, content, c
         again = scan(demo)
     assert again.stats.hashed == first.stats.hashed and again.stats.cache_hits == 0
     assert [r.getMessage() for r in caplog.records if "扫描缓存" in r.getMessage() and "已弃用" in r.getMessage()]
-    assert json.loads((demo / ".cache" / CACHE_NAME).read_text(encoding="utf-8"))["version"] == 3  # rewritten
+    assert json.loads((demo / ".cache" / CACHE_NAME).read_text(encoding="utf-8"))["version"] == 4  # rewritten (4: messages without the path)
 
 
 def test_wrong_cache_in_check_and_export_no_traceback(demo):
@@ -107,8 +107,8 @@ def test_a_file_hard_linked_from_outside_is_listed_never_published(demo, tmp_pat
     before = tree_digest(demo / "evidence")
     files = by_path(scan(demo))
     linked = files[str((folder / name).relative_to(demo / "evidence"))]
-    assert [p.message for p in linked.problems if p.code == "foreign-file"] == [
-        f"{linked.path}：这个文件是硬链接，另有 1 个名字指向同一份内容（可能在 evidence/ 以外）；已列出，不发布，"
-        "因为改动任一处都会改动另一处"]
+    assert [(p.place.file, p.message) for p in linked.problems if p.code == "foreign-file"] == [(linked.path,
+        "这个文件是硬链接，另有 1 个名字指向同一份内容（可能在 evidence/ 以外）；已列出，不发布，"
+        "因为改动任一处都会改动另一处")]
     assert not is_published(linked)
     assert tree_digest(demo / "evidence") == before

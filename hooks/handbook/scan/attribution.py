@@ -10,6 +10,7 @@ often the name was copied from someone else's file.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from handbook.model import EvidenceFile, Level, Plan, Problem
 from handbook.scan import names as fn
@@ -51,7 +52,7 @@ def committer_label(file: EvidenceFile) -> str:
 def _name_the_unit(file: EvidenceFile, unit: str) -> None:
     for index, problem in enumerate(file.problems):
         if problem.code in NAMING and PLACEHOLDER in problem.fix:
-            file.problems[index] = Problem(problem.code, problem.message, problem.fix.replace(PLACEHOLDER, unit), problem.level)
+            file.problems[index] = replace(problem, fix=problem.fix.replace(PLACEHOLDER, unit))
 
 
 def _from_committer(file: EvidenceFile, unit: str) -> Problem:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from handbook.scan import names as fn
@@ -141,7 +141,7 @@ def point_to_likely_materials(file: EvidenceFile, item: int, ctx: ScanContext) -
     for index, problem in enumerate(file.problems):
         if problem.code == "file-in-item-folder":
             fix = f"移到资料文件夹中（文件夹不存在就新建），最可能是：{where}"
-            file.problems[index] = Problem(problem.code, problem.message, fix, problem.level)
+            file.problems[index] = replace(problem, fix=fix)
 
 
 def _material_folder(folder: tuple[str, ...], place: Place, ctx: ScanContext) -> None:
