@@ -39,6 +39,8 @@ def test_beside_its_file_a_sidecar_problem_names_the_sidecar_line():
     whole = Problem("sidecar-error", "说明文件不是 UTF-8 编码", "另存为 UTF-8", Level.ERROR, Where(SIDECAR))
     assert format_problem(at_line, beside=PDF, fix=False) == "说明文件第 4 行：未知字段“doc_numbr”"
     assert format_problem(whole, beside=PDF, fix=False) == "说明文件：说明文件不是 UTF-8 编码"
+    assert format_problem(at_line, beside=PDF, fix=False, full_place=True) == f"{SIDECAR}:4：未知字段“doc_numbr”"
+    assert format_problem(whole, beside=PDF, full_place=True) == f"{SIDECAR}：说明文件不是 UTF-8 编码 — 另存为 UTF-8"
 
 
 def test_beside_another_file_the_place_is_named_in_full():

@@ -81,28 +81,29 @@ class Diagnostic(Problem):
 SIDECAR_SUFFIXES = (".yml", ".yaml")
 
 
-def format_problem(problem: Problem, *, beside: str | None = None, fix: bool = True) -> str:
+def format_problem(problem: Problem, *, beside: str | None = None, fix: bool = True, full_place: bool = False) -> str:
     """The text of ``problem``: the one formatter every view uses.
 
     ``beside=None`` (the CLI, the logs, the MkDocs warnings, lists of many files):
     ``文件:行: 错误: 问题 — 怎么改``. ``beside=<the file's path>`` (a row or a cell that already shows that
     file and the level): ``问题 — 怎么改``, naming the place only when it is another file
-    (``说明文件第 4 行：`` for the file's own sidecar). ``fix=False`` for a view with a column of its own for the fix.
+    (``说明文件第 4 行：`` for the file's own sidecar, or its path and line with ``full_place``, for a text
+    that someone searches for the file to edit: the CLI check). ``fix=False`` for a view with a column of its own for the fix.
     """
     text = f"{problem.message} — {problem.fix}" if fix and problem.fix else problem.message
     if beside is None:
         where = f"{problem.place}: " if problem.place else ""
         return f"{where}{problem.level.value}: {text}"
-    return place_beside(problem.place, beside) + text
+    return place_beside(problem.place, beside, full_place=full_place) + text
 
 
-def place_beside(place: Where | None, beside: str) -> str:
+def place_beside(place: Where | None, beside: str, *, full_place: bool = False) -> str:
     """How to name ``place`` in a view that already shows the file ``beside``: nothing, a line, or its sidecar."""
     if place is None or (place.file == beside and not place.line):
         return ""
     if place.file == beside:
         return f"第 {place.line} 行："
-    if is_sidecar_of(place.file, beside):
+    if is_sidecar_of(place.file, beside) and not full_place:
         return f"说明文件第 {place.line} 行：" if place.line else "说明文件："
     return f"{place}："
 

@@ -240,7 +240,7 @@ def _findings_of(file: EvidenceFile) -> list[Finding]:
             group=group,
             code=problem.code,
             level=problem.level,
-            message=format_problem(problem, beside=file.path, fix=False),
+            message=format_problem(problem, beside=file.path, fix=False, full_place=True),
             fix=problem.fix,
             unit=file.unit,
             unit_raw=file.unit_raw,
