@@ -150,7 +150,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.session is None:  # serve keeps its conversions in memory; builds keep them on disk
             from handbook.render.page_store import PageStore
 
-            self.build.pages = BuildPages(PageStore(self.settings.cache_dir), set(pages))
+            from handbook.render.pages import is_html_page
+
+            # Pages written as HTML are never converted: only the Markdown ones are worth storing.
+            markdown_pages = {uri for uri, text in pages.items() if not is_html_page(text)}
+            self.build.pages = BuildPages(PageStore(self.settings.cache_dir), markdown_pages)
         for uri, markdown in pages.items():
             existing = files.get_file_from_path(uri)
             if existing is not None:

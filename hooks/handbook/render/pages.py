@@ -35,6 +35,11 @@ HTML_MARKER = "<!-- handbook: html -->"  # first line after the front matter of 
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
 
 
+def is_html_page(text: str) -> bool:
+    """Whether a rendered page is one written as HTML (its body, after the front matter, starts with the marker)."""
+    return f"\n{HTML_MARKER}\n" in text[:400] or text.startswith(HTML_MARKER)
+
+
 @lru_cache(maxsize=2)
 def environment(html: bool = False) -> Environment:
     """The site templates' environment: Markdown pages (``html=False``) or pages written as HTML."""
