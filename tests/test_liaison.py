@@ -310,10 +310,11 @@ def test_a_hostile_material_title_stays_text_in_the_upload_cell():
 def test_unit_page_links_its_worklist_and_the_summary_unless_restricted():
     archive = _site_archive(None)
     pages = render_site(archive)
-    assert ('<a class="hb-worklist" href="../worklists/%E5%82%AC%E6%8A%A5%E5%8D%95-'
-            '%E5%B8%82%E5%9F%8E%E7%AE%A1%E5%B1%80.xlsx" download>下载本单位催报单（催报单-市城管局.xlsx）</a>') in pages["units/cgj.md"]
+    # Served at units/cgj/: the workbook's URL from there, its Chinese name kept as text (an IRI).
+    assert ('<a class="hb-worklist" href="../../worklists/催报单-市城管局.xlsx" download>'
+            '下载本单位催报单（催报单-市城管局.xlsx）</a>') in pages["units/cgj.md"]
     # 嵩阳街道's list of problem files is clean, but the city's summary lists the hostile file only: published.
-    assert '<a class="hb-worklist" href="../worklists/%E5%82%AC%E6%8A%A5%E6%B1%87%E6%80%BB.xlsx" download>' in pages["units/cgj.md"]
+    assert '<a class="hb-worklist" href="../../worklists/催报汇总.xlsx" download>' in pages["units/cgj.md"]
     # A problem file marked restricted keeps its unit's workbook (and the summary) off the site.
     restricted = next(f for f in archive.files if f.unit == "嵩阳街道")
     from handbook.model import Problem

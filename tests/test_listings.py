@@ -50,11 +50,14 @@ def test_a_unit_with_many_files_gets_bounded_pages_newest_first_and_every_file_l
     pages = render_site(_crowded(230))  # 231 files of 市爱卫办: 100 + 100 + 31
     unit_pages = ["units/aiwei.md", "units/aiwei/files-2.md", "units/aiwei/files-3.md"]
     assert [uri for uri in pages if uri.startswith("units/aiwei")] == unit_pages
-    rows = [pages[uri].count("<tr><td>") for uri in unit_pages]
+    first = pages["units/aiwei.md"].split('<h2 id="已提交文件">')[1]
+    rows = [page.count("<tr><td>") for page in (first, pages[unit_pages[1]], pages[unit_pages[2]])]
     assert rows == [100, 100, 31]
     assert "共 231 个文件" in pages["units/aiwei.md"]
-    assert "[2](aiwei/files-2.md)" in pages["units/aiwei.md"]  # the pager is Markdown: MkDocs checks it
-    assert "# 市爱卫办：已提交文件（第 3 / 3 页）" in pages["units/aiwei/files-3.md"]
+    # The pager is HTML: its links are the URLs the pages are served at (units/aiwei/ → units/aiwei/files-2/).
+    assert '<a href="files-2/">2</a>' in pages["units/aiwei.md"]
+    assert '<a href="../">1</a> · <a href="../files-2/">2</a>' in pages["units/aiwei/files-3.md"]
+    assert "<h1>市爱卫办：已提交文件（第 3 / 3 页）</h1>" in pages["units/aiwei/files-3.md"]
     listed = "".join(pages[uri] for uri in unit_pages)
     assert all(f"计划*第{n}份*</a>" in listed for n in range(230))  # raw HTML: the asterisks are literal
 
@@ -62,19 +65,19 @@ def test_a_unit_with_many_files_gets_bounded_pages_newest_first_and_every_file_l
 def test_an_item_shows_a_bounded_number_per_material_and_links_its_listing():
     pages = render_site(_crowded(150))  # 03.1: 152 files
     item = pages["items/03.md"]
-    section = item.split("## 已收集文件")[1].split("## 缺失材料")[0]
+    section = item.split('<h2 id="已收集文件"')[1].split('<h2 id="缺失材料"')[0]
     assert section.count("<tr><td>") == 3 + 1  # 03.1's first three, 03.2's only one
-    assert "[全部 152 个文件](03/03.1.md)" in section
+    assert '<a href="03.1/">全部 152 个文件</a>' in section  # items/03/ → items/03/03.1/
     assert [uri for uri in pages if uri.startswith("items/03/")] == ["items/03/03.1.md", "items/03/03.1-2.md"]
     assert pages["items/03/03.1.md"].count("<tr><td>") == 100
     assert pages["items/03/03.1-2.md"].count("<tr><td>") == 52
     assert "（第 2 / 2 页）" in pages["items/03/03.1-2.md"]
-    assert "## 文件 { data-search-exclude }" in pages["items/03/03.1.md"]
+    assert '<h2 id="文件" data-search-exclude>文件</h2>' in pages["items/03/03.1.md"]
 
 
-def test_raw_html_tables_are_escaped_for_html_without_markdown_backslashes():
+def test_html_tables_are_escaped_for_html_without_markdown_backslashes():
     pages = render_site(make_archive())
-    section = pages["items/03.md"].split("## 已收集文件")[1].split("## 缺失材料")[0]
+    section = pages["items/03.md"].split('<h2 id="已收集文件"')[1].split('<h2 id="缺失材料"')[0]
     tables = re.findall(r"<table>.*?</table>", section, re.S)
     assert tables and not any("\\" in t for t in tables)
     assert "&lt;img src=x onerror=alert(1)&gt;.pdf</a>" in section and "<img" not in section

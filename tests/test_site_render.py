@@ -191,14 +191,14 @@ def test_a_crowded_checklist_cell_names_three_files_problem_first_and_counts_the
     cell.files.extend(f.path for f in extra)  # 6 files in one cell
     pages = render_site(archive)
     page = pages["items/03.md"]
-    row = next(line for line in page.splitlines() if line.startswith("| 2024 |") and "补充材料" in line)
-    assert row.count(".hb-file") == 3 and "补充材料4" in row  # the problem file is among the three named
+    row = next(line for line in page.splitlines() if line.startswith("<tr><td>2024</td>") and "补充材料" in line)
+    assert row.count('class="hb-file"') == 3 and "补充材料4" in row  # the problem file is among the three named
     # 03.1 now has more files than the item page shows: the cell points at the material's own listing.
-    assert "另 3 个文件，见[本材料全部文件](03/03.1.md)" in row
-    files_section = page.split("## 已收集文件")[1].split("## 缺失材料")[0]
+    assert '另 3 个文件，见<a href="03.1/">本材料全部文件</a>' in row  # served at items/03/03.1/
+    files_section = page.split('<h2 id="已收集文件"')[1].split('<h2 id="缺失材料"')[0]
     assert files_section.count("<tr><td>") == 3 + 1  # three of 03.1's seven, and 03.2's one
     assert "补充材料4" in files_section  # the problem file first
-    assert "[全部 7 个文件](03/03.1.md)" in files_section
+    assert '<a href="03.1/">全部 7 个文件</a>' in files_section
     listing = pages["items/03/03.1.md"]
     assert all(f"补充材料{n}" in listing for n in range(5)) and "2024年爱国卫生工作计划" in listing  # every file
 
@@ -276,8 +276,9 @@ def test_restricted_file_is_listed_without_a_link(pages):
 
 def test_item_links_units_and_files_relatively(pages):
     text = pages["items/01.md"]
-    assert "[市卫健委](../units/wjw.md)" in text
-    assert "](../evidence/01/01.1-" in text
+    # Served at items/01/: links are the served URLs (MkDocs does not rewrite links in HTML pages).
+    assert '<a href="../../units/wjw/">市卫健委</a>' in text
+    assert 'href="../../evidence/01/01.1-' in text
 
 
 def test_home_ranking_and_countdown(pages):
@@ -422,10 +423,11 @@ def test_indicator_sources_are_escaped_merged_and_linked(more_pages):
 
 
 def test_indicator_on_item_unit_and_category_pages(more_pages):
-    assert "| **38**" in more_pages["items/45.md"] and "| **49**" in more_pages["items/45.md"]
+    assert "<tr><td><strong>38</strong>" in more_pages["items/45.md"]
+    assert "<tr><td><strong>49</strong>" in more_pages["items/45.md"]
     assert "| **38**" in more_pages["categories/7.md"] and "{ #indicators }" in more_pages["categories/7.md"]
     unit = more_pages["units/jkzx.md"]  # 市疾控中心 owns 56
-    assert "## 负责填报的指标" in unit and "| **56**" in unit
+    assert '<h2 id="负责填报的指标">负责填报的指标</h2>' in unit and "<tr><td><strong>56</strong>" in unit
 
 
 def test_sparkline_breaks_at_a_missing_year_and_escapes():
@@ -448,15 +450,15 @@ def test_missing_page_lists_each_cell_once_under_its_owner_and_the_lead_sees_it_
     assert text.split("## 市疾控中心", 1)[1].split("## ", 1)[0].count("[45\\.1]") == 1
     assert "## 市卫健委" not in text  # it supervises 45.1, it does not owe it
     wjw = pages["units/wjw.md"]
-    supervised = wjw.split("## 督促的材料（本单位牵头）", 1)[1].split("\n## ", 1)[0]
-    assert "**不计入**本单位的完成率" in supervised and "[市疾控中心](jkzx.md)" in supervised
+    supervised = wjw.split(">督促的材料（本单位牵头）</h2>", 1)[1].split("<h2 ", 1)[0]
+    assert "<strong>不计入</strong>本单位的完成率" in supervised and '<a href="../jkzx/">市疾控中心</a>' in supervised
 
 
 def test_open_cells_are_one_row_per_material_with_late_and_due_years(pages):
-    section = pages["units/aiwei.md"].split("## 还缺的材料", 1)[1].split("## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| [03")]
+    section = pages["units/aiwei.md"].split(">还缺的材料</h2>", 1)[1].split("<h2 ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith('<tr><td><a href="../../items/03/#m03')]
     assert len(rows) == 1
-    assert "2023、2025" in rows[0] and "hb-late" in rows[0] and "2026" in rows[0] and "2026\\-12\\-31" in rows[0]
+    assert "2023、2025" in rows[0] and "hb-late" in rows[0] and "2026" in rows[0] and "截止 2026-12-31" in rows[0]
 
 
 def test_review_cell_shows_a_short_reason_and_points_to_the_problem_section():
@@ -466,8 +468,8 @@ def test_review_cell_shows_a_short_reason_and_points_to_the_problem_section():
     cell.status, cell.files = Status.REVIEW, [path]
     cell.reason = "文件名不是“年度-单位-标题.扩展名”的格式"  # judge.cells says it beside the file: no path
     text = render_site(archive)["items/03.md"]
-    row = next(line for line in text.splitlines() if line.startswith("| 2023 | <span class=\"hb-badge hb-review"))
-    assert "（[怎么改](#问题文件)）" in row
+    row = next(line for line in text.splitlines() if line.startswith('<tr><td>2023</td><td><span class="hb-badge hb-review'))
+    assert '（<a href="#问题文件">怎么改</a>）' in row
     reason = row.split('class="hb-reason">', 1)[1]
     assert reason.startswith("文件名不是") and "onerror" not in reason  # the path is not repeated
     assert "<img" not in _html(text)
@@ -508,13 +510,15 @@ def test_indicator_outside_the_county_set_is_listed_as_not_applicable():
 
 def test_unit_duties_lead_and_takes_part_on_separate_lines(pages):
     songyang = pages["units/songyang.md"]  # takes part in 03 and owes its own 03.2 summaries
-    assert "| **参与**（1 项） | [03 年度计划与总结](../items/03.md) |" in songyang
-    assert "**牵头**" not in songyang
+    assert '<tr><td><strong>参与</strong>（1 项）</td><td><a href="../../items/03/">03 年度计划与总结</a></td>' in songyang
+    assert "<strong>牵头</strong>" not in songyang
     jkzx = pages["units/jkzx.md"]  # takes part in 45 but the lead supplies everything
-    assert "<summary>参与 1 项（本单位在这些项没有应交的材料，由各材料的供给单位提交、牵头单位汇总）</summary>\n\n[45 病媒生物预防控制](../items/45.md)" in jkzx
+    assert ("<summary>参与 1 项（本单位在这些项没有应交的材料，由各材料的供给单位提交、牵头单位汇总）</summary>\n"
+            '<p><a href="../../items/45/">45 病媒生物预防控制</a></p>') in jkzx
     aiwei = pages["units/aiwei.md"]  # leads 01 and 03 but owes only in 03: 01 is on one line, not a row saying 无
-    assert "| **牵头**（1 项） | [03 年度计划与总结](../items/03.md) |" in aiwei
-    assert "**另牵头 1 项**（本单位在这些项没有应交的材料，负责汇总和督促）：[01 组织领导与规范性文件](../items/01.md)" in aiwei
+    assert '<tr><td><strong>牵头</strong>（1 项）</td><td><a href="../../items/03/">03 年度计划与总结</a></td>' in aiwei
+    assert ("<strong>另牵头 1 项</strong>（本单位在这些项没有应交的材料，负责汇总和督促）："
+            '<a href="../../items/01/">01 组织领导与规范性文件</a>') in aiwei
     assert "无</span>" not in aiwei
 
 

@@ -12,10 +12,16 @@ import pytest
 from test_site_build import FIXTURE, plugin_of, site_config
 
 HAND_WRITTEN = ["architecture.md", "changes.md", "faq.md", "guide.md", "package.md", "schema.md", "workflow.md"]
-# One new 病媒生物密度监测报告 of 市疾控中心 (item 45, category 七): the pages that show it or count it.
-AFFECTED = ["categories/7.md", "index.md", "items/45.md", "missing.md", "problems.md", "units/index.md",
-            "units/jkzx.md", "units/wjw.md"]
-GENERATED_PAGES = 64  # 63 and the 工作简报 (briefing.md)
+# The generated pages still written as Markdown: the only ones converted, so the only ones stored. The item
+# and unit pages (45 + 5) are written as HTML and never converted (handbook_mkdocs.html_pages).
+MARKDOWN_PAGES = ["briefing.md", "categories/1.md", "categories/2.md", "categories/3.md", "categories/4.md",
+                  "categories/5.md", "categories/6.md", "categories/7.md", "findings.md", "index.md",
+                  "indicators.md", "missing.md", "problems.md", "units/index.md"]
+HTML_PAGES = [f"items/{n:02d}.md" for n in range(1, 46)] + [
+    "units/aiwei.md", "units/cgj.md", "units/jkzx.md", "units/songyang.md", "units/wjw.md"]
+# One new 病媒生物密度监测报告 of 市疾控中心 (item 45, category 七): the Markdown pages that count it (items/45.md,
+# units/jkzx.md and units/wjw.md show it too, as HTML).
+AFFECTED = ["categories/7.md", "index.md", "missing.md", "problems.md", "units/index.md"]
 
 
 @pytest.fixture
@@ -52,15 +58,15 @@ def _html(root, uris) -> dict[str, str]:
 def test_unchanged_pages_are_reused_and_a_new_file_converts_only_the_pages_it_affects(tmp_path, converted):
     shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
     first = _build(tmp_path)
-    generated = sorted(first.pages.generated)
-    assert len(generated) == GENERATED_PAGES
-    assert sorted(set(converted)) == sorted(generated + HAND_WRITTEN)
+    assert sorted(first.pages.generated) == MARKDOWN_PAGES
+    assert sorted(set(converted)) == sorted(MARKDOWN_PAGES + HAND_WRITTEN)  # no HTML page converted
+    generated = MARKDOWN_PAGES + HTML_PAGES
     first_html = _html(tmp_path, generated)
 
     converted.clear()
     second = _build(tmp_path)
     assert sorted(converted) == HAND_WRITTEN  # no generated page converted again
-    assert second.counts["pages_reused"] == GENERATED_PAGES and second.counts["pages_converted"] == 0
+    assert second.counts["pages_reused"] == len(MARKDOWN_PAGES) and second.counts["pages_converted"] == 0
     assert _html(tmp_path, generated) == first_html  # HTML, anchors and titles as converted
 
     folder = tmp_path / "evidence" / "45-病媒生物预防控制" / "45.3-病媒生物密度监测报告"
@@ -68,14 +74,14 @@ def test_unchanged_pages_are_reused_and_a_new_file_converts_only_the_pages_it_af
     converted.clear()
     third = _build(tmp_path)
     assert sorted(u for u in converted if u not in HAND_WRITTEN) == AFFECTED
-    assert third.counts["pages_reused"] == GENERATED_PAGES - len(AFFECTED)
+    assert third.counts["pages_reused"] == len(MARKDOWN_PAGES) - len(AFFECTED)
     assert "新交的监测报告" in _html(tmp_path, ["items/45.md"])["items/45.md"]
     mixed = _html(tmp_path, generated)
 
     shutil.rmtree(tmp_path / ".cache" / "handbook" / "pages")  # every page converted afresh: the same site
     converted.clear()
     _build(tmp_path)
-    assert len(set(converted)) == GENERATED_PAGES + len(HAND_WRITTEN)
+    assert len(set(converted)) == len(MARKDOWN_PAGES) + len(HAND_WRITTEN)
     assert _html(tmp_path, generated) == mixed
 
 
@@ -83,11 +89,11 @@ def test_the_store_keeps_only_the_pages_of_the_last_build(tmp_path, converted):
     shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
     _build(tmp_path)
     store = tmp_path / ".cache" / "handbook" / "pages"
-    assert len(list(store.glob("*.json"))) == GENERATED_PAGES
+    assert len(list(store.glob("*.json"))) == len(MARKDOWN_PAGES)
     folder = tmp_path / "evidence" / "45-病媒生物预防控制" / "45.3-病媒生物密度监测报告"
     shutil.copyfile(next(folder.glob("*.pdf")), folder / "2024-市疾控中心-新交的监测报告.pdf")
     _build(tmp_path)
-    assert len(list(store.glob("*.json"))) == GENERATED_PAGES  # the 8 older conversions pruned
+    assert len(list(store.glob("*.json"))) == len(MARKDOWN_PAGES)  # the 5 older conversions pruned
 
 
 def test_another_mkdocs_setting_converts_every_page_again(tmp_path, converted):
@@ -99,7 +105,7 @@ def test_another_mkdocs_setting_converts_every_page_again(tmp_path, converted):
     config = site_config(tmp_path, package=False)
     config.use_directory_urls = False  # every relative link changes
     build(config)
-    assert len(set(converted)) == GENERATED_PAGES + len(HAND_WRITTEN)
+    assert len(set(converted)) == len(MARKDOWN_PAGES) + len(HAND_WRITTEN)
 
 
 CONTEXT_SCRIPT = """

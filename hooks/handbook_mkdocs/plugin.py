@@ -27,6 +27,7 @@ from handbook import settings as project_settings
 from handbook.model import Archive, Level, format_problem
 from handbook_mkdocs import internals
 from handbook_mkdocs.config import HandbookConfig, load_settings
+from handbook_mkdocs.html_pages import HtmlPages
 from handbook_mkdocs.publish import LinkedFile, bring_back_evidence, publish_static, set_evidence_aside, shown_path
 from handbook_mkdocs.serve import Converted, ServeSession
 from handbook_mkdocs.stored_pages import BuildPages
@@ -43,6 +44,7 @@ class _Build:
         self.phases: dict[str, float] = {}  # seconds per phase (archive, render, link, package, export)
         self.counts: dict[str, int] = {}  # pages generated, evidence files linked / copied
         self.pages: BuildPages | None = None  # generated pages converted or reused (mkdocs build, not serve)
+        self.html = HtmlPages()  # generated pages written as HTML: never converted
 
     @contextmanager
     def phase(self, name: str):
@@ -148,7 +150,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.session is None:  # serve keeps its conversions in memory; builds keep them on disk
             from handbook.render.page_store import PageStore
 
-            self.build.pages = BuildPages(PageStore(self.settings.cache_dir), set(pages))
+            from handbook.render.pages import is_html_page
+
+            # Pages written as HTML are never converted: only the Markdown ones are worth storing.
+            markdown_pages = {uri for uri, text in pages.items() if not is_html_page(text)}
+            self.build.pages = BuildPages(PageStore(self.settings.cache_dir), markdown_pages)
         for uri, markdown in pages.items():
             existing = files.get_file_from_path(uri)
             if existing is not None:
@@ -262,6 +268,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     @event_priority(-100)  # after every other plugin: the Markdown as it will be converted
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.build.html.take(markdown, page):
+            return ""  # written as HTML: nothing to convert, on_page_content hands it to the theme
         if self.session is None:
             return self.build.pages.markdown(markdown, page, config, files) if self.build.pages else markdown
         uri = page.file.src_uri
@@ -275,6 +283,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     @event_priority(-100)  # after every other plugin: the HTML as the theme will show it
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        written = self.build.html.content(page, config)
+        if written is not None:
+            return written
         session = self.session
         if session is None:
             return self.build.pages.content(html, page, files) if self.build.pages else html

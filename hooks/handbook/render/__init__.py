@@ -1,7 +1,8 @@
 """Render the judged archive into site pages: ``render_site(archive) -> {src uri: Markdown}``.
 
-The pages are Markdown for MkDocs (Material), but plain enough for any engine: pipe tables, links to
-``.md`` sources (so MkDocs validates them in strict mode), raw HTML only for badges and SVG charts.
+The item and unit pages and their file listings are written straight as HTML inside their ``.md`` file (no
+Markdown conversion: render.pages.HTML_TEMPLATES); the dashboards are still Markdown for MkDocs (Material),
+plain enough for any engine: pipe tables, links to ``.md`` sources (so MkDocs validates them in strict mode).
 Templates live in ``handbook/templates/site``; the modules of this package only prepare what they show:
 ``site`` (the shared indexes and views), ``pages`` (Jinja and the memo), ``dashboards``, ``items``, ``units``,
 ``indicators`` and ``rows``.

@@ -67,6 +67,15 @@ def finalize(value: object) -> object:
     return md_escape(value)
 
 
+def finalize_html(value: object) -> object:
+    """Jinja ``finalize`` of the pages written as HTML: every ``{{ }}`` output is HTML-escaped unless Markup."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup) or isinstance(value, (int, float)):
+        return value
+    return html_escape(value)
+
+
 def badge(status: Status | str, label: str | None = None) -> Markup:
     """A status badge: coloured, and the word itself so it prints and reads without colour."""
     status = Status(status)

@@ -8,9 +8,9 @@ Markdown (20,093 rows, 12.4 of 14.1 MB) and made pages of 450–550 KB. Here:
   per evidence file;
 - a unit page shows its newest ``FILES_PER_PAGE`` files; the rest are on ``units/<slug>/files-2.md`` …
 
-The rows are written as raw HTML (templates/site/_html.md.j2): Python-Markdown passes a raw HTML block
-through without inline processing. MkDocs does not rewrite links inside raw HTML, so those links are made
-here for the URL the page is served at (``html_linker``), not for its source file.
+These pages are written as HTML (render.pages.HTML_TEMPLATES, macros in templates/site/_html.md.j2): no
+Markdown runs on them, and MkDocs does not rewrite their links, so the links are made here for the URL the
+page is served at (``html_linker``), not for its source file.
 """
 
 from __future__ import annotations

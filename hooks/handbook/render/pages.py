@@ -1,18 +1,27 @@
-"""Rendering one page: the Jinja environment of the site templates, and the memo of pages across rebuilds.
+"""Rendering one page: the Jinja environments of the site templates, and the memo of pages across rebuilds.
 
 Every page goes through ``render_page``: it binds the page's links to where it lives and, in ``mkdocs serve``,
-reuses the previous Markdown when the template gets the same inputs.
+reuses the previous text when the template gets the same inputs.
+
+The pages of ``HTML_TEMPLATES`` (item, unit and their file listings: at city size nearly all of the site's
+bytes) are written straight as HTML: their environment escapes every value with ``html_escape`` and their
+``link()`` is the URL the page is served at. They start with ``HTML_MARKER`` after their front matter, so the
+MkDocs plugin hands their body to the theme without Python-Markdown (handbook_mkdocs.html_pages); another
+engine given the ``.md`` file passes the HTML through (no blank line inside, so each element is one raw
+HTML block). The other pages are still Markdown.
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from handbook.model import Status
 from handbook.render import context, listings
@@ -21,22 +30,32 @@ if TYPE_CHECKING:
     from handbook.render.site import Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
+HTML_TEMPLATES = frozenset({"item.md.j2", "material_files.md.j2", "unit.md.j2", "unit_files.md.j2"})
+HTML_MARKER = "<!-- handbook: html -->"  # first line after the front matter of a page written as HTML
+_BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
+def is_html_page(text: str) -> bool:
+    """Whether a rendered page is one written as HTML (its body, after the front matter, starts with the marker)."""
+    return f"\n{HTML_MARKER}\n" in text[:400] or text.startswith(HTML_MARKER)
+
+
+@lru_cache(maxsize=2)
+def environment(html: bool = False) -> Environment:
+    """The site templates' environment: Markdown pages (``html=False``) or pages written as HTML."""
+    escape = context.html_escape if html else context.md_escape
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(enabled_extensions=("j2",), default=True),
-        finalize=context.finalize,
+        finalize=context.finalize_html if html else context.finalize,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=context.md_escape,
-        e=context.md_escape,
+        md=escape,
+        e=escape,
         h=context.html_escape,
         size=context.human_size,
         date=context.fmt_date,
@@ -81,10 +100,14 @@ class PageMemo:
 
 
 def render_page(name: str, here: str, site: Site, **values) -> str:
+    html = name in HTML_TEMPLATES
+    hlink = listings.html_linker(here, site.directory_urls)
+
     def render() -> str:
-        return environment().get_template(name).render(
-            link=site.linker(here),
-            hlink=listings.html_linker(here, site.directory_urls),
+        text = environment(html).get_template(name).render(
+            link=hlink if html else site.linker(here),
+            hlink=hlink,
+            html_marker=Markup(HTML_MARKER),
             plan=site.plan,
             standard=site.standard,
             unit_ref=site.unit_ref,
@@ -92,6 +115,7 @@ def render_page(name: str, here: str, site: Site, **values) -> str:
             has_git=site.has_git,
             **values,
         )
+        return _BLANK_LINES.sub("", text) if html else text
 
     if site.memo is None:
         return render()
