@@ -136,3 +136,29 @@ def test_a_restricted_file_never_appears_under_site_after_any_command(small, tmp
         assert run.code in (0, 1), (command, run.text[-2000:])
         assert_nothing_restricted_under(site, secret)
     assert tree_digest(small / "evidence") == before
+
+
+def test_the_build_survives_every_hostile_input_at_once_naming_each_file(small, tmp_path):
+    """Defects 1, 2, 4 and 8 through ``mkdocs build`` (the check and export have their own tests): an alias
+    bomb and a 300-deep list in sidecars, a compressed XLSX bomb, a cache of the wrong shape."""
+    from test_hostile_tables import raw_xlsx
+    from test_hostile_yaml import ALIAS_MESSAGE, LAUGHS
+
+    plans = small / "evidence" / "03-年度计划与卫生创建" / "03.1-年度工作计划"
+    sample = sorted(plans.glob("*.pdf"))[0].read_bytes()
+    for name, sidecar in (("2024-市爱卫办-笑声.pdf", f"doc_number: {LAUGHS}\n"),
+                          ("2024-市爱卫办-嵌套.pdf", "note: " + "[" * 300 + "]" * 300 + "\n")):
+        (plans / name).write_bytes(sample + name.encode())
+        (plans / name).with_suffix(".yml").write_text(sidecar, encoding="utf-8")
+    raw_xlsx(small / "evidence" / "indicators" / "values.xlsx", '<row r="1"/>' * 1_000_000)
+    (small / ".cache" / "handbook").mkdir(parents=True)
+    (small / ".cache" / "handbook" / "evidence-scan.json").write_text("[]", encoding="utf-8")
+    before = tree_digest(small / "evidence")
+    code, text = finish(start_build(small, tmp_path / "site"))
+    assert code == 0, text[-3000:]
+    assert "evidence-scan.json 无效，已弃用并重新读取全部文件（top level is list, not a mapping）" in text
+    page = (tmp_path / "site" / "problems" / "index.html").read_text(encoding="utf-8")
+    assert "2024-市爱卫办-笑声.pdf" in page and ALIAS_MESSAGE.split("，")[0] in page
+    assert "2024-市爱卫办-嵌套.pdf" in page and "列表或映射嵌套超过 50 层" in page
+    assert "超过上限 10.0 MB" in page
+    assert tree_digest(small / "evidence") == before
