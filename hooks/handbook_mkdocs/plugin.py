@@ -12,6 +12,7 @@ publish a broken plan as green. A genuine failure raises ``PluginError`` with a 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -142,7 +143,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         from handbook.render.problems import PROBLEM_LIST_URI
 
         with _failure("写出问题文件清单"):
-            path = write_problem_list(archive, self.settings.cache_dir / "problems")
+            path = write_problem_list(archive, _writable(self.settings.cache_dir / "problems", "问题文件清单"))
         return [(PROBLEM_LIST_URI, path)]
 
     def _add_pages(self, files: Files, config: MkDocsConfig, pages: dict[str, str]) -> None:
@@ -209,7 +210,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         from handbook.outputs.worklist_site import write_site_worklists
 
         with _failure("生成催报单"):
-            written = write_site_worklists(archive, self.settings.worklist_dir)
+            written = write_site_worklists(archive, _writable(self.settings.worklist_dir, "催报单"))
         publish_static(files, config, sorted(written.published.items()))
 
     def _add_package(self, files: Files, config: MkDocsConfig, archive: Archive) -> None:
@@ -374,6 +375,27 @@ def _failure(doing: str, expected: tuple[type[BaseException], ...] = ()):
         from handbook.util.faults import unexpected_message
 
         raise PluginError(f"{doing}时出错：{unexpected_message(exc)}") from exc
+
+
+def _writable(folder: Path, what: str) -> Path:
+    """``folder``, or a temporary folder when it cannot be written (a read-only checkout still builds whole).
+
+    The temporary folder (mode 0700: a 催报单 may hold restricted data) is left for the system to clear: the
+    site's copies are made from it later in the same build."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+        return folder
+    except OSError as error:
+        import tempfile
+
+        temporary = Path(tempfile.mkdtemp(prefix="handbook-"))
+        logging.getLogger("handbook.cache").warning(
+            f"无法写入 {folder}（{error.strerror or error}），本次构建把{what}写在临时文件夹 {temporary}；"
+            "佐证文件本身没有问题。请检查该文件夹的权限")
+        return temporary
 
 
 def _digest(text: str) -> str:

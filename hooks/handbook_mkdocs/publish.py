@@ -3,6 +3,11 @@
 MkDocs copies every static file on every build (and stats both ends to decide). Evidence is gigabytes, so the
 files are registered with ``File.generated(abs_src_path=…)`` and hard-linked; a copy is the fallback across
 filesystems. Nothing here ever writes under evidence/.
+
+Read-only publishing (issue 17): a hard link shares its mode with the original, so site/ cannot be made
+read-only file by file; the choice is that the web server only reads site/ (docs/workflow.md, 七), no reflink
+(not every filesystem has it). A department's file that is itself a hard link to somewhere else is listed and
+never published (handbook.scan.links).
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ def test_the_full_list_holds_every_problem_as_text_never_a_formula(tmp_path):
     assert path == tmp_path / "out" / "问题文件清单.xlsx" and oct(path.stat().st_mode & 0o777) == "0o644"
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["问题文件清单.xlsx"]  # no temporary file left
     book = load_workbook(path)
-    assert book.sheetnames == ["问题文件", "标准与方案", "指标数值表"]
+    assert book.sheetnames == ["问题文件", "标准与方案", "指标数值表", "问题台账"]
     sheet = book["问题文件"]
     assert [c.value for c in sheet[1]] == ["序号", "单位", "文件", "级别", "问题", "改法", "问题代码"]
     assert sheet.max_row == 1 + 3002  # the render archive's own bad file, the hostile one and 3,000
@@ -91,3 +91,31 @@ def test_the_full_list_holds_every_problem_as_text_never_a_formula(tmp_path):
     assert [(c.value, c.data_type) for c in hostile[1:]] == [
         ("=1+1", "s"), ('evidence/03/03.1-年度工作计划/=HYPERLINK("http://x","点我").pdf', "s"), ("错误", "s"),
         ("=cmd|' /C calc'!A0", "s"), ("@SUM(1)", "s"), ("bad-name", "s")]
+
+
+def test_the_findings_tables_problems_have_their_own_sheet_at_file_and_row(tmp_path):
+    archive = make_archive()
+    archive.finding_problems = [
+        Diagnostic(Level.WARNING, Where("evidence/findings/2026-督查问题台账.csv", 7), "整改期限“2026-13-01”不是日期",
+                   "写成 2026-12-01 这样的日期", "finding-bad-date"),
+        Diagnostic(Level.ERROR, Where("evidence/findings/2026-督查问题台账.csv", 3), "=责任单位为空",
+                   "填写责任单位", "finding-no-unit"),
+    ]
+    sheet = load_workbook(write_problem_list(archive, tmp_path))["问题台账"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["序号", "位置", "级别", "问题", "改法", "问题代码"],
+        [1, "evidence/findings/2026-督查问题台账.csv:3", "错误", "=责任单位为空", "填写责任单位", "finding-no-unit"],
+        [2, "evidence/findings/2026-督查问题台账.csv:7", "警告", "整改期限“2026-13-01”不是日期", "写成 2026-12-01 这样的日期",
+         "finding-bad-date"],
+    ]
+    assert sheet["D2"].data_type == "s"  # text, never a formula
+
+
+def test_more_findings_problems_than_the_page_shows_point_to_their_sheet():
+    archive = make_archive()
+    archive.finding_problems = [Diagnostic(Level.ERROR, Where("evidence/findings/台账.csv", n), "责任单位为空",
+                                           "填写责任单位", "finding-no-unit") for n in range(2, 402)]
+    page = render_site(archive, problem_list_uri=PROBLEM_LIST_URI)["problems.md"]
+    assert page.count("| <code>evidence/findings/台账\\.csv:") == 200
+    assert ("还有 200 条未列出，见[问题文件清单（XLSX）](problems/%E9%97%AE%E9%A2%98%E6%96%87%E4%BB%B6%E6%B8%85%E5%8D%95.xlsx)"
+            "的“问题台账”表，或运行 `python -m handbook check --evidence` 可看到全部。") in page

@@ -1,7 +1,8 @@
 """The full 问题文件清单 (XLSX) that the capped /problems/ page points to: every problem, nothing left out.
 
-Three sheets: 问题文件 (every problem of every evidence file, with its unit), 标准与方案 (the project's
-diagnostics) and 指标数值表 (the indicator tables' problems). Every text is written as a string, never a
+Four sheets: 问题文件 (every problem of every evidence file, with its unit), 标准与方案 (the project's
+diagnostics), 指标数值表 (the indicator tables' problems) and 问题台账 (the findings table's problems, each
+at its table file and row). Every text is written as a string, never a
 formula or a link (a file name ``=HYPERLINK(…)`` stays text), and the workbook is written beside its target
 and renamed into place, so a reader never sees half of one. ``constant_memory``: rows go straight to disk,
 so 200,000 problems cost little memory.
@@ -42,6 +43,7 @@ def write_problem_list(archive: Archive, out_dir: Path) -> Path:
         ("问题文件", FILE_COLUMNS, problem_rows(files, with_unit=True)),
         ("标准与方案", DIAGNOSTIC_COLUMNS, diagnostic_rows(archive.project.diagnostics)),
         ("指标数值表", DIAGNOSTIC_COLUMNS, diagnostic_rows(archive.indicator_problems)),
+        ("问题台账", DIAGNOSTIC_COLUMNS, diagnostic_rows(archive.finding_problems)),
     )
     return _atomic_workbook(Path(out_dir) / LIST_NAME, sheets)
 

@@ -13,6 +13,11 @@ Ranking comes from weights, never from special cases:
   items), so the named page ranks above the pages that merely mention it;
 - a file's record: its title and material above its unit and year, its text layer least.
 
+The index is bounded whatever is committed: at most ``RECORDS_PER_PAGE`` file records open one page (files
+without problems first), ``PROBLEM_RECORDS`` for files that serve no item (they open /problems/, which lists
+them all in its workbook), and each value of a record is cut to ``FIELD_CHARS``. 100,000 misfiled files made
+a 100 MB index before; the files left out are counted and said in the build log.
+
 Restricted files are never indexed: no record, their text is never read, and their titles (listed on the item
 pages, never published) are taken out of the indexed page text. The Pagefind binary runs as a subprocess
 through its Python API; nothing here imports MkDocs.
@@ -31,7 +36,7 @@ import lxml.html
 
 from handbook.model import Archive, EvidenceFile
 from handbook.outputs import search_writer
-from handbook.outputs.search_text import PdfTextCache
+from handbook.outputs.search_text import MAX_CHARS, PdfTextCache
 from handbook.render.context import anchor, is_published
 
 log = logging.getLogger(__name__)
@@ -55,6 +60,10 @@ FILE_WHERE_WEIGHT = "2"  # item and material
 FILE_FACTS_WEIGHT = "1"  # unit and years: shared by hundreds of files, the unit's own page should win
 FILE_TEXT_WEIGHT = "0.5"
 FILE_KIND = "佐证文件"  # a file record's kind; the search script ranks a page above a file record of its tier
+# Bounds (see the module docstring). A real item has a few hundred files even at N = 10,000 (45 items).
+RECORDS_PER_PAGE = 1000
+PROBLEM_RECORDS = 200
+FIELD_CHARS = 300  # a sidecar's doc_number or issuer can be any length; a title is cut by the filesystem
 
 
 @dataclass
@@ -67,12 +76,13 @@ class SearchStats:
     index_bytes: int = 0
     reused: bool = False  # under serve: the kept index was made from the same documents
     errors: list[str] = field(default_factory=list)
+    records_left_out: dict[str, int] = field(default_factory=dict)  # page → published files not indexed
 
     def as_dict(self) -> dict:
         return {"search_pages": self.pages, "search_file_records": self.file_records,
                 "search_pdf_texts_read": self.pdf_texts_read, "search_pdf_texts_cached": self.pdf_texts_cached,
                 "search_seconds": self.seconds, "search_index_bytes": self.index_bytes,
-                "search_reused": int(self.reused)}
+                "search_reused": int(self.reused), "search_records_left_out": sum(self.records_left_out.values())}
 
 
 class SearchIndexError(RuntimeError):
@@ -91,8 +101,11 @@ def build_search_index(site_dir: Path, archive: Archive, cache_dir: Path | None 
     stats = SearchStats()
     texts = PdfTextCache(cache_dir)
     pages = list(page_documents(site_dir))
-    records = list(file_documents(archive, texts))
+    chosen, stats.records_left_out = indexed_files(archive)
+    records = list(file_documents(archive, texts, chosen))
     texts.save()
+    for page, count in stats.records_left_out.items():
+        log.info("站内搜索：%s 的文件太多，另有 %d 个文件未编入搜索索引（页面和问题文件清单中仍全部列出）", page, count)
     stats.pages, stats.file_records = len(pages), len(records)
     stats.pdf_texts_read, stats.pdf_texts_cached = texts.read, texts.cached
     output = site_dir / OUTPUT_DIR
@@ -202,11 +215,33 @@ def _hide_restricted_titles(article) -> None:
 # --------------------------------------------------------------------------- one record per evidence file
 
 
-def file_documents(archive: Archive, texts: PdfTextCache):
-    """(url, HTML) of every published evidence file: title, unit, years, material, and a PDF's text layer."""
+def indexed_files(archive: Archive) -> tuple[list[EvidenceFile], dict[str, int]]:
+    """The published files that get a record, within the bounds, and how many are left out per page.
+
+    Restricted files, links and unreadable files are never indexed. Per page, files without problems come
+    first (then by path): a flood of misnamed files cannot push a department's good files out."""
+    by_page: dict[str, list[EvidenceFile]] = {}
+    for file in archive.files:
+        if is_published(file):
+            by_page.setdefault(file_url(file).partition("#")[0], []).append(file)
+    chosen: list[EvidenceFile] = []
+    left_out: dict[str, int] = {}
+    for page, files in by_page.items():
+        limit = PROBLEM_RECORDS if page == "/problems/" else RECORDS_PER_PAGE
+        if len(files) > limit:
+            files = sorted(files, key=lambda f: (bool(f.problems), f.path))
+            left_out[page] = len(files) - limit
+        chosen += files[:limit]
+    order = {id(f): n for n, f in enumerate(archive.files)}
+    return sorted(chosen, key=lambda f: order[id(f)]), left_out
+
+
+def file_documents(archive: Archive, texts: PdfTextCache, files: list[EvidenceFile] | None = None):
+    """(url, HTML) of each published evidence file (``files``: those chosen by ``indexed_files``; None: every
+    published file): title, unit, years, material, and a PDF's text layer."""
     standard = archive.project.standard
     root = archive.evidence_root or archive.project.root / "evidence"
-    for file in archive.files:
+    for file in archive.files if files is None else files:
         if not is_published(file):  # restricted files, links, unreadable files: never indexed
             continue
         text = texts.text_of(root / file.path, file.sha256) if file.filetype == "pdf" else ""
@@ -232,7 +267,9 @@ def record_url(file: EvidenceFile) -> str:
 
 def file_document(file: EvidenceFile, standard, text: str) -> str:
     """A small HTML document for one file; every value escaped (file names are hostile input)."""
-    e = html.escape
+    def e(value: str) -> str:
+        return html.escape(value[:FIELD_CHARS])
+
     item = standard.items.get(file.item) if file.item is not None else None
     materials = [standard.material(m) for m in file.materials]
     where = [f"第 {item.number} 项 {item.title}"] if item else []
@@ -248,6 +285,6 @@ def file_document(file: EvidenceFile, standard, text: str) -> str:
         f'<p data-pagefind-weight="{FILE_WHERE_WEIGHT}">{e(" · ".join(where))}</p>'
         f'<p data-pagefind-weight="{FILE_FACTS_WEIGHT}">{e(facts)}{("　" + e(issued)) if issued else ""}</p>'
         f'<p data-pagefind-weight="{FILE_FACTS_WEIGHT}">{e(file.name)}</p>'
-        f'<p data-pagefind-weight="{FILE_TEXT_WEIGHT}">{e(text)}</p>'
+        f'<p data-pagefind-weight="{FILE_TEXT_WEIGHT}">{html.escape(text[:MAX_CHARS])}</p>'
         f"</main></body></html>"
     )

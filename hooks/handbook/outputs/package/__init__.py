@@ -241,7 +241,14 @@ class _Build:
         return PartResult(part[0], part[1], purpose, target, layout.root, size, digest, len(entries), publishable)
 
     def _move_into_place(self, parts: list[PartResult]) -> tuple[dict[str, Path], dict[str, Path]]:
-        """Every zip (verified) and the unpacked copies renamed into ``out_dir``, one right after another."""
+        """Every zip (verified) and the unpacked copies renamed into ``out_dir``, one right after another.
+
+        The copies of the last package go first: killed half-way (kill -9, power cut), the folder holds each
+        index either as it is inside the zip beside it or not at all, never the previous package's SHA256SUMS
+        or 总目录 next to a new zip. The stamp (``reuse.record``, written last) is what says the set is whole;
+        without it the next build makes the package again."""
+        for name in (*REVIEW_INDEXES, *INTERNAL_FILES):
+            (self.out_dir / name).unlink(missing_ok=True)
         published: dict[str, Path] = {}
         internal: dict[str, Path] = {}
         for part in parts:
