@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the hand-built archive of the render goldens
 from test_site_render import _file, make_archive
 
-from handbook.model import Problem, Where
+from handbook.model import Level, Problem, Where
 from handbook.problems import error
 from handbook.outputs.problem_list import write_problem_list
 from handbook.render import render_site
@@ -96,10 +96,10 @@ def test_the_full_list_holds_every_problem_as_text_never_a_formula(tmp_path):
 def test_the_findings_tables_problems_have_their_own_sheet_at_file_and_row(tmp_path):
     archive = make_archive()
     archive.finding_problems = [
-        Diagnostic(Level.WARNING, Where("evidence/findings/2026-督查问题台账.csv", 7), "整改期限“2026-13-01”不是日期",
-                   "写成 2026-12-01 这样的日期", "finding-bad-date"),
-        Diagnostic(Level.ERROR, Where("evidence/findings/2026-督查问题台账.csv", 3), "=责任单位为空",
-                   "填写责任单位", "finding-no-unit"),
+        Problem("finding-bad-date", "整改期限“2026-13-01”不是日期", "写成 2026-12-01 这样的日期", Level.WARNING,
+                Where("evidence/findings/2026-督查问题台账.csv", 7)),
+        Problem("finding-no-unit", "=责任单位为空", "填写责任单位", Level.ERROR,
+                Where("evidence/findings/2026-督查问题台账.csv", 3)),
     ]
     sheet = load_workbook(write_problem_list(archive, tmp_path))["问题台账"]
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
@@ -113,8 +113,8 @@ def test_the_findings_tables_problems_have_their_own_sheet_at_file_and_row(tmp_p
 
 def test_more_findings_problems_than_the_page_shows_point_to_their_sheet():
     archive = make_archive()
-    archive.finding_problems = [Diagnostic(Level.ERROR, Where("evidence/findings/台账.csv", n), "责任单位为空",
-                                           "填写责任单位", "finding-no-unit") for n in range(2, 402)]
+    archive.finding_problems = [Problem("finding-no-unit", "责任单位为空", "填写责任单位", Level.ERROR,
+                                        Where("evidence/findings/台账.csv", n)) for n in range(2, 402)]
     page = render_site(archive, problem_list_uri=PROBLEM_LIST_URI)["problems.md"]
     assert page.count("| <code>evidence/findings/台账\\.csv:") == 200
     assert ("还有 200 条未列出，见[问题文件清单（XLSX）](problems/%E9%97%AE%E9%A2%98%E6%96%87%E4%BB%B6%E6%B8%85%E5%8D%95.xlsx)"
