@@ -25,6 +25,7 @@ PROBLEM_CODES: dict[str, str] = {
     "file-corrupt": "错误：Office/OFD/压缩包文件损坏",
     "duplicate-content": "错误：与另一个文件内容完全相同",
     "windows-unsafe-name": "错误：名称在 Windows 上无法使用",
+    "invisible-character": "警告：名称中有看不见的字符（零宽空格、BOM 等）",
     "path-too-long": "警告（超过 240 字符为错误）：路径太长",
     "bad-encoding": "错误：文件名不是 UTF-8 编码",
     "symlink": "错误：符号链接",
