@@ -13,6 +13,7 @@ on_config = plugin.on_config
 on_files = plugin.on_files
 on_pre_build = plugin.on_pre_build
 on_env = plugin.on_env
+on_nav = plugin.on_nav
 on_page_markdown = plugin.on_page_markdown
 on_page_content = plugin.on_page_content
 on_post_build = plugin.on_post_build

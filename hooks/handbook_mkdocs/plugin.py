@@ -87,7 +87,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         archive = self.archive()
         with self.build.phase("render"):
-            self._add_pages(files, config, self._rendered(archive, config, files))
+            pages = self._rendered(archive, config, files)
+            self._add_pages(files, config, pages)
         with self.build.phase("changes"):
             self._add_changes_page(files, config, archive)
         with self.build.phase("link"):
@@ -98,6 +99,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             self._publish_worklists(files, config, archive)
         if self.session is not None:
             self.session.start_build(files, config)
+            self.session.building = {"markdown": dict(pages)}  # kept for the quick rebuild (quick.py)
         return files
 
     def archive(self) -> Archive:
@@ -265,7 +267,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         # (about 0.3 s); under serve, compiled templates are kept (keyed by their source: an edit still shows).
         if self.session is not None:
             env.bytecode_cache = self.session.bytecode
+            self.session.building.update(env=env, config=config, files=files)
         return env
+
+    def on_nav(self, nav: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.session is not None:
+            self.session.building["nav"] = nav
+        return nav
 
     @event_priority(-100)  # after every other plugin: the Markdown as it will be converted
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -311,6 +319,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             self._build_search_index(config)
         if self.build.pages is not None:
             self.build.counts.update(self.build.pages.finish())
+        if self.session is not None:  # a complete build: the next evidence change can rebuild from it
+            self.session.keep_build(self.settings.evidence_dir)
         self._write_build_stats()
 
     def _build_search_index(self, config: MkDocsConfig) -> None:
@@ -349,6 +359,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         ``extra.handbook.watch: polling`` keeps the polling (some network drives and containers send no events)."""
         if self.config.watch == "native" and not internals.use_native_observer(server):
             log.info("无法改用系统文件事件监视，仍按 MkDocs 默认轮询")
+        if hasattr(server, "builder"):  # after a change under evidence/ only, rebuild only the pages it changed
+            from handbook_mkdocs.quick import fast_builder
+
+            server.builder = fast_builder(self, server.builder)
         return server
 
     def on_shutdown(self) -> None:

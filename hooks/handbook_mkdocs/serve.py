@@ -21,6 +21,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
 from handbook.render import PageMemo
+from handbook_mkdocs.quick import LastBuild, SearchLater
 
 
 @dataclass(slots=True)
@@ -55,13 +56,16 @@ class ServeSession:
     pages: dict[str, Converted] = field(default_factory=dict)  # src uri → last conversion
     keys: dict[str, str] = field(default_factory=dict)  # src uri → key of this build's Markdown
     reused: set[str] = field(default_factory=set)  # pages of this build taken from ``pages``
-    search: dict[tuple[str, bytes], list] = field(default_factory=dict)  # (url, content digest) → entries
     context: str = ""  # what else a conversion depends on: the page set and mkdocs.yml
     render_memo: PageMemo = field(default_factory=PageMemo)
     changes_page: tuple = (None, "")  # (history and plan it was rendered from, Markdown)
     bytecode: MemoryBytecodeCache = field(default_factory=MemoryBytecodeCache)
     evidence_stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # uri → (size, mtime) linked
     kept_dir: Path | None = None  # where the linked tree waits while MkDocs empties site/
+    last: LastBuild | None = None  # the last complete build, for the quick rebuild (handbook_mkdocs.quick)
+    building: dict = field(default_factory=dict)  # this build's nav, env, Markdown until it completes
+    rebuilt: list[str] = field(default_factory=list)  # generated pages the last quick rebuild rebuilt
+    search: SearchLater = field(default_factory=SearchLater)
 
     def start_build(self, files: Files, config: MkDocsConfig) -> None:
         self.keys, self.reused = {}, set()
@@ -71,8 +75,23 @@ class ServeSession:
         context = hashlib.sha1(stamp.encode("utf-8", "surrogateescape")).hexdigest()
         if context != self.context:  # another page set or another mkdocs.yml: start afresh
             self.pages.clear()
-            self.search.clear()
             self.context = context
+
+    def keep_build(self, evidence_dir: Path) -> None:
+        """Keep the build that just completed (its files, navigation, theme and Markdown) for a quick rebuild."""
+        from handbook_mkdocs.quick import input_stamps
+
+        got = self.building
+        if {"markdown", "env", "config", "files", "nav"} <= got.keys():
+            self.last = LastBuild(got["config"], got["files"], got["nav"], got["env"], got["markdown"],
+                                  input_stamps(got["config"], evidence_dir))
+        self.building = {}
+
+    def search_later(self, index, then) -> None:
+        self.search.start(index, then)
+
+    def wait_for_search(self) -> None:
+        self.search.wait()
 
     # ------------------------------------------------------------------ the linked evidence tree
 
@@ -102,5 +121,6 @@ class ServeSession:
         return {uri for uri, stamp in stamps.items() if previous.get(uri) == stamp}
 
     def close(self) -> None:
+        self.wait_for_search()
         if self.kept_dir is not None:
             shutil.rmtree(self.kept_dir, ignore_errors=True)  # hard links only: evidence/ is not touched
