@@ -320,7 +320,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.build.pages is not None:
             self.build.counts.update(self.build.pages.finish())
         if self.session is not None:  # a complete build: the next evidence change can rebuild from it
-            self.session.keep_build(self.settings.evidence_dir)
+            self.session.keep_build(self.settings.root)
         self._write_build_stats()
 
     def _build_search_index(self, config: MkDocsConfig) -> None:

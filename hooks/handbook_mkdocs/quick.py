@@ -50,10 +50,12 @@ class LastBuild:
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # non-evidence inputs → (size, mtime)
 
 
-def input_stamps(config: MkDocsConfig, evidence_dir: Path) -> dict[str, tuple[int, int]]:
-    """(size, mtime) of every input that is not evidence: mkdocs.yml, docs/, the watched folders but evidence/,
-    the theme's custom_dir. A stat walk of a few hundred files; any difference means a full build."""
-    roots = [Path(config.config_file_path), Path(config.docs_dir)]
+def input_stamps(config: MkDocsConfig, root: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of every input that is not evidence: mkdocs.yml, docs/, the project's standards/, the
+    watched folders but evidence/, the theme's custom_dir. A stat walk of a few hundred files; any difference
+    means a full build."""
+    evidence_dir = Path(root) / "evidence"
+    roots = [Path(config.config_file_path), Path(config.docs_dir), Path(root) / "standards"]
     roots += [Path(p) for p in config.watch]
     roots += [Path(d) for d in config.theme.dirs if "site-packages" not in d]
     stamps: dict[str, tuple[int, int]] = {}
@@ -108,7 +110,7 @@ def quick_rebuild(plugin: HandbookPlugin) -> bool:
     if session is None or last is None:
         return False
     config, files = last.config, last.files
-    if input_stamps(config, plugin.settings.evidence_dir) != last.stamps:
+    if input_stamps(config, plugin.settings.root) != last.stamps:
         return False
     plugin.build = _Build()
     session.start_build(files, config)

@@ -77,14 +77,14 @@ class ServeSession:
             self.pages.clear()
             self.context = context
 
-    def keep_build(self, evidence_dir: Path) -> None:
+    def keep_build(self, root: Path) -> None:
         """Keep the build that just completed (its files, navigation, theme and Markdown) for a quick rebuild."""
         from handbook_mkdocs.quick import input_stamps
 
         got = self.building
         if {"markdown", "env", "config", "files", "nav"} <= got.keys():
             self.last = LastBuild(got["config"], got["files"], got["nav"], got["env"], got["markdown"],
-                                  input_stamps(got["config"], evidence_dir))
+                                  input_stamps(got["config"], root))
         self.building = {}
 
     def search_later(self, index, then) -> None:

@@ -1,0 +1,85 @@
+"""The serve preview's quick rebuild (hooks/handbook_mkdocs/quick.py), in-process on the fixture project.
+
+After one new evidence file the session rebuilds only the pages whose Markdown changed (named here by hand:
+the file's item page, its unit's page, and the dashboards whose counts it moves), the new file is on its item
+page, and nothing else in site/ is written again. A change outside evidence/ runs MkDocs' full rebuild."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from test_site_build import FIXTURE, plugin_of, site_config
+
+SERVE_URL = "http://127.0.0.1:8000/"
+NEW_NAME = "2026-市疾控中心-新交的监测报告.pdf"
+
+
+def start_session(tmp_path):
+    from mkdocs.commands.build import build
+
+    from handbook_mkdocs.quick import fast_builder
+
+    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
+    config = site_config(tmp_path)
+    config.plugins.on_startup(command="serve", dirty=False)
+    plugin = plugin_of(config)
+    full_builds = []
+
+    def full() -> None:
+        full_builds.append(1)
+        build(site_config(tmp_path), serve_url=SERVE_URL)  # as MkDocs' serve does: the config read anew
+
+    build(config, serve_url=SERVE_URL)
+    plugin.session.wait_for_search()
+    return config, plugin, fast_builder(plugin, full), full_builds
+
+
+def test_one_new_file_rebuilds_only_the_pages_that_show_it(tmp_path):
+    config, plugin, builder, full_builds = start_session(tmp_path)
+    try:
+        site = tmp_path / "site"
+        untouched = site / "items" / "03" / "index.html"
+        before = os.stat(untouched).st_mtime_ns
+        folder = tmp_path / "evidence" / "45-病媒生物预防控制" / "45.3-病媒生物密度监测报告"
+        (folder / NEW_NAME).write_bytes(next(folder.glob("*.pdf")).read_bytes() + b"\n% 2026\n")  # not a duplicate
+
+        builder()
+
+        assert full_builds == []
+        # Item 45's page lists the file; 市疾控中心's page lists it and its 2026 cell of 45.3 is now collected,
+        # which moves the counts on the home page, category 7 (病媒生物), the missing list, the unit ranking and
+        # the 工作简报, and takes the cell off the list 市卫健委 (item 45's lead) supervises.
+        assert plugin.session.rebuilt == [
+            "briefing.md",
+            "categories/7.md",
+            "index.md",
+            "items/45.md",
+            "missing.md",
+            "units/index.md",
+            "units/jkzx.md",
+            "units/wjw.md",
+        ]
+        page = (site / "items" / "45" / "index.html").read_text(encoding="utf-8")
+        assert "新交的监测报告" in page
+        published = site / "evidence" / "45-病媒生物预防控制" / "45.3-病媒生物密度监测报告" / NEW_NAME
+        assert os.path.samefile(published, folder / NEW_NAME)  # linked, as a full build does
+        assert os.stat(untouched).st_mtime_ns == before  # a page the file is not on is not written again
+        assert "新交的监测报告" in (site / "units" / "jkzx" / "index.html").read_text(encoding="utf-8")
+
+        builder()  # nothing changed since: nothing rebuilt
+        assert plugin.session.rebuilt == [] and full_builds == []
+    finally:
+        config.plugins.on_shutdown()
+
+
+def test_a_change_outside_evidence_runs_the_full_rebuild(tmp_path):
+    config, plugin, builder, full_builds = start_session(tmp_path)
+    try:
+        city = tmp_path / "standards" / "local" / "city.yml"
+        city.write_text(city.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        os.utime(city, ns=(1, 1))  # another mtime, whatever the clock's resolution
+        builder()  # standards/ is watched from the shipped mkdocs.yml too: a plan change rebuilds everything
+        assert full_builds == [1]
+    finally:
+        config.plugins.on_shutdown()
