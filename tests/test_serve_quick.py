@@ -47,9 +47,9 @@ def test_one_new_file_rebuilds_only_the_pages_that_show_it(tmp_path):
         builder()
 
         assert full_builds == []
-        # Item 45's page lists the file; 市疾控中心's page lists it and its 2026 cell of 45.3 is now collected,
-        # which moves the counts on the home page, category 7 (病媒生物), the missing list, the unit ranking and
-        # the 工作简报, and takes the cell off the list 市卫健委 (item 45's lead) supervises.
+        # Item 45's page lists the file and so does 市疾控中心's (it submitted it); the 2026 cell of 45.3, owed
+        # by 市卫健委, is now collected: its page, and the counts on the home page, category 7 (病媒生物), the
+        # missing list, the unit ranking and the 工作简报 change. Nothing else does.
         assert plugin.session.rebuilt == [
             "briefing.md",
             "categories/7.md",
@@ -83,3 +83,30 @@ def test_a_change_outside_evidence_runs_the_full_rebuild(tmp_path):
         assert full_builds == [1]
     finally:
         config.plugins.on_shutdown()
+
+
+def test_the_pages_an_archive_change_touches_are_those_of_its_files_and_cells(tmp_path):
+    import dataclasses
+    import datetime as dt
+
+    from handbook.model import Status
+    from handbook.pipeline import build_archive
+    from handbook.render.depends import Touched, pages_of, touched
+
+    old, new = (build_archive(FIXTURE, today=dt.date(2026, 11, 23), cache_dir=tmp_path, git=False) for _ in "ab")
+    assert touched(old, new).items == frozenset() and touched(old, new).units == frozenset()
+    cell = next(c for c in new.cells if (c.material, c.year) == ("45.3", 2026))
+    assert cell.status is Status.MISSING and cell.owner == "市卫健委"
+    new.cells[new.cells.index(cell)] = dataclasses.replace(cell, status=Status.COLLECTED)
+    assert touched(old, new) == Touched(frozenset({45}), frozenset({"市卫健委"}))
+    sample = next(f for f in new.files if f.path.startswith("45-"))  # 市疾控中心's 2025 report, filed under 45.3
+    new.files[new.files.index(sample)] = dataclasses.replace(sample, size=sample.size + 1)
+    change = touched(old, new)  # the file's items and its unit's page besides the cell's
+    assert sample.unit == "市疾控中心" and change == Touched(frozenset({45}), frozenset({"市卫健委", "市疾控中心"}))
+    uris = {"index.md", "units/index.md", "items/45.md", "items/45/45.3.md", "items/03.md", "units/jkzx.md",
+            "units/jkzx/files-2.md", "units/wjw.md", "units/aiweiban.md"}
+    assert pages_of(uris, change, new.project.plan) == {
+        "index.md", "units/index.md", "items/45.md", "items/45/45.3.md", "units/jkzx.md", "units/jkzx/files-2.md",
+        "units/wjw.md"}
+    new.project.plan.units.clear()  # something every page shows: render everything
+    assert touched(old, new) is None

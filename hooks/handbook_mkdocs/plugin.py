@@ -99,7 +99,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             self._publish_worklists(files, config, archive)
         if self.session is not None:
             self.session.start_build(files, config)
-            self.session.building = {"markdown": dict(pages)}  # kept for the quick rebuild (quick.py)
+            self.session.building = {"markdown": dict(pages), "archive": archive}  # for quick.py
         return files
 
     def archive(self) -> Archive:
@@ -121,7 +121,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             else:
                 log.info(format_problem(diagnostic))
 
-    def _rendered(self, archive: Archive, config: MkDocsConfig, files: Files) -> dict[str, str]:
+    def _rendered(self, archive: Archive, config: MkDocsConfig, files: Files, only: Any = None) -> dict[str, str]:
         from handbook.render import render_site
         from handbook.render.thumbs import Photos
 
@@ -132,7 +132,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         problem_list = self._problem_list(archive)
         with _failure("生成页面"):
             pages = render_site(archive, memo=memo, directory_urls=config.use_directory_urls, photos=photos,
-                                problem_list_uri=problem_list[0][0] if problem_list else None)
+                                problem_list_uri=problem_list[0][0] if problem_list else None, only=only)
             publish_static(files, config, sorted(photos.static_files()) + problem_list)
         return pages
 

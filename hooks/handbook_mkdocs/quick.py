@@ -7,9 +7,10 @@ stamps of mkdocs.yml, docs/, standards/ and the theme are as they were), the qui
 the previous build's files, navigation and theme environment and:
 
 1. loads, scans (hash cache: only new or changed files are read) and judges again;
-2. renders the generated pages (unchanged inputs come back from the render memo) and compares each page's
-   Markdown with the last build's: the pages that differ are the pages to rebuild, by their content, not a
-   guess; a change of the page set (a new listing page) falls back to the full build;
+2. renders the dashboards and the item and unit pages of the files and cells that differ from the last
+   build's archive (handbook.render.depends), and compares each page's Markdown with the last build's: the
+   pages that differ are the pages to rebuild; a change of the page set (a new listing page) falls back to
+   the full build;
 3. links the new evidence files into the site and unlinks the ones gone;
 4. converts and renders through the theme only the pages to rebuild (MkDocs' own ``_populate_page`` and
    ``_build_page``, so every plugin event runs for them as in a full build);
@@ -46,6 +47,7 @@ class LastBuild:
     files: Files
     nav: Any
     env: Any
+    archive: Any  # handbook.model.Archive the pages were rendered from
     markdown: dict[str, str] = field(default_factory=dict)  # generated src uri → Markdown it was built from
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # non-evidence inputs → (size, mtime)
 
@@ -104,6 +106,7 @@ def fast_builder(plugin: HandbookPlugin, full: Callable[[], None]) -> Callable[[
 
 def quick_rebuild(plugin: HandbookPlugin) -> bool:
     """Rebuild only the pages an evidence change affects; False (nothing written) when a full build is needed."""
+    from handbook.render.depends import pages_of, touched
     from handbook_mkdocs.plugin import _Build
 
     session, last = plugin.session, plugin.session.last if plugin.session else None
@@ -116,10 +119,12 @@ def quick_rebuild(plugin: HandbookPlugin) -> bool:
     session.start_build(files, config)
     archive = plugin.archive()
     with plugin.build.phase("render"):
-        pages = plugin._rendered(archive, config, files)
+        only = touched(last.archive, archive)  # the item and unit pages to render: those of what differs
+        pages = plugin._rendered(archive, config, files, only=only)
         _drop_repeated(files)  # the photos were published again: keep one entry each
-    if set(pages) != set(last.markdown):
+    if set(pages) != pages_of(set(last.markdown), only, archive.project.plan):
         return False  # a page appears or goes: the navigation and the page set change
+    last.archive = archive
     changed = sorted(uri for uri, text in pages.items() if last.markdown.get(uri) != text)
     with plugin.build.phase("link"):
         _publish_changes(plugin, config, files, archive)

@@ -82,9 +82,9 @@ class ServeSession:
         from handbook_mkdocs.quick import input_stamps
 
         got = self.building
-        if {"markdown", "env", "config", "files", "nav"} <= got.keys():
-            self.last = LastBuild(got["config"], got["files"], got["nav"], got["env"], got["markdown"],
-                                  input_stamps(got["config"], root))
+        if {"markdown", "archive", "env", "config", "files", "nav"} <= got.keys():
+            self.last = LastBuild(got["config"], got["files"], got["nav"], got["env"], got["archive"],
+                                  got["markdown"], input_stamps(got["config"], root))
         self.building = {}
 
     def search_later(self, index, then) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from handbook.model import Archive
 from handbook.render import briefing, context
 from handbook.render import findings as field_views
+from handbook.render.depends import Touched
 from handbook.render.dashboards import (
     category_page,
     home_page,
@@ -29,7 +30,7 @@ __all__ = ["PageMemo", "Site", "environment", "render_site"]
 
 
 def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_urls: bool = True,
-                photos=None, problem_list_uri: str | None = None) -> dict[str, str]:
+                photos=None, problem_list_uri: str | None = None, only: Touched | None = None) -> dict[str, str]:
     """Every generated page of the site, keyed by its src uri (e.g. ``items/01.md``).
 
     With a ``memo`` (``mkdocs serve``), a page whose inputs are those of the previous render is not rendered again.
@@ -45,16 +46,21 @@ def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_url
 
     With ``problem_list_uri`` (``handbook.render.problems.PROBLEM_LIST_URI``), the capped /problems/ page links
     the full 问题清单 there; the engine must then publish it (``handbook.outputs.problem_list``).
+
+    With ``only`` (``handbook.render.depends.touched``: the serve preview after an evidence change), the item and
+    unit pages are those of the touched items and units only; the dashboards are always there.
     """
     site = Site(archive, memo=memo, directory_urls=directory_urls, photos=photos, problem_list_uri=problem_list_uri)
     pages: dict[str, str] = {"index.md": home_page(site)}
     for category in site.standard.categories:
         pages[context.category_uri(category.number)] = category_page(site, category.number)
     for number in sorted(site.standard.items):
-        pages.update(item_pages(site, site.standard.items[number]))
+        if only is None or number in only.items:
+            pages.update(item_pages(site, site.standard.items[number]))
     pages["units/index.md"] = units_index_page(site)
     for unit in site.plan.units.values():
-        pages.update(unit_pages(site, unit))
+        if only is None or unit.name in only.units:
+            pages.update(unit_pages(site, unit))
     pages["missing.md"] = missing_page(site)
     pages["problems.md"] = problems_page(site)
     pages["indicators.md"] = indicators_page(site)
