@@ -74,7 +74,7 @@ def test_one_new_file_rebuilds_only_the_pages_that_show_it(tmp_path):
 
 
 def test_a_change_outside_evidence_runs_the_full_rebuild(tmp_path):
-    config, plugin, builder, full_builds = start_session(tmp_path)
+    config, _, builder, full_builds = start_session(tmp_path)
     try:
         city = tmp_path / "standards" / "local" / "city.yml"
         city.write_text(city.read_text(encoding="utf-8") + "\n", encoding="utf-8")
