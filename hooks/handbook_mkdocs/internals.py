@@ -23,9 +23,14 @@ def missing_internals() -> list[str]:
 
     missing = []
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=".")
-    for name in ("_watched_paths", "observer"):
+    for name in ("_watched_paths", "observer", "builder"):
         if not hasattr(server, name):
             missing.append(f"mkdocs.livereload.LiveReloadServer.{name}")
+    from mkdocs.commands import build
+
+    for name in ("_populate_page", "_build_page"):
+        if not callable(getattr(build, name, None)):
+            missing.append(f"mkdocs.commands.build.{name}")
     if "_title_from_render" not in Page.__init__.__code__.co_names:  # set on the instance in Page.__init__
         missing.append("mkdocs.structure.pages.Page._title_from_render")
     return missing
@@ -76,3 +81,15 @@ def use_native_observer(server: Any) -> bool:
         for _ in range(count):
             server.watch(path)
     return True
+
+
+# --------------------------------------------------------------------------- one page, as a full build makes it
+
+
+def rebuild_page(page: Page, config: MkDocsConfig, files: Any, doc_files: Any, nav: Any, env: Any) -> None:
+    """Convert one page and write it through the theme exactly as ``mkdocs.commands.build.build`` does (every
+    plugin's page events run); the serve preview's quick rebuild (quick.py) uses it for the pages that changed."""
+    from mkdocs.commands import build
+
+    build._populate_page(page, config, files)
+    build._build_page(page, config, doc_files, nav, env)

@@ -30,9 +30,10 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files, InclusionLevel
+
+from handbook_mkdocs import internals
 
 if TYPE_CHECKING:
     from handbook_mkdocs.plugin import HandbookPlugin
@@ -136,8 +137,7 @@ def quick_rebuild(plugin: HandbookPlugin) -> bool:
             if file is None or file.page is None:
                 raise LookupError(uri)
             file.content_string = pages[uri]
-            _populate_page(file.page, config, files)
-            _build_page(file.page, config, doc_files, last.nav, last.env)
+            internals.rebuild_page(file.page, config, files, doc_files, last.nav, last.env)
             last.markdown[uri] = pages[uri]
     plugin.build.counts.update(pages_rebuilt=len(changed))
     session.rebuilt = changed
