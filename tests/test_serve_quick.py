@@ -110,3 +110,30 @@ def test_the_pages_an_archive_change_touches_are_those_of_its_files_and_cells(tm
         "units/wjw.md"}
     new.project.plan.units.clear()  # something every page shows: render everything
     assert touched(old, new) is None
+
+
+def test_the_previews_own_links_in_its_temporary_site_are_not_foreign(tmp_path):
+    """mkdocs serve builds into a temporary folder: the evidence it hard-linked there is the build's own, so the
+    next scan neither lists every published file as 'foreign-file' nor stops publishing it."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from test_site_build import ROOT
+
+    shutil.copytree(FIXTURE, tmp_path / "project")
+    root = tmp_path / "project"
+    site = tmp_path / "mkdocs_preview"  # not <root>/site
+    config = load_config(config_file=str(ROOT / "mkdocs.yml"), site_dir=str(site), watch=[str(root / "evidence")],
+                         extra={"handbook": {"root": str(root), "today": "2026-11-23", "package": False}})
+    config.plugins.on_startup(command="serve", dirty=False)
+    plugin = plugin_of(config)
+    try:
+        build(config, serve_url=SERVE_URL)
+        sample = next((root / "evidence").rglob("*.pdf"))
+        assert os.stat(sample).st_nlink == 2  # published by hard link into the temporary site
+        build(config, serve_url=SERVE_URL)
+        codes = {p.code for f in plugin.build.archive.files for p in f.problems}
+        assert "foreign-file" not in codes
+        assert os.path.samefile(sample, site / "evidence" / sample.relative_to(root / "evidence"))
+    finally:
+        config.plugins.on_shutdown()

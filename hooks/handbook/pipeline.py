@@ -27,6 +27,7 @@ def build_archive(
     today: dt.date | None = None,
     cache_dir: Path | None = None,
     git: bool = True,
+    own_dirs: tuple[Path, ...] | None = None,
 ) -> Archive:
     """Load the standard and plan under ``root``, scan ``root/evidence``, judge every cell and indicator.
 
@@ -46,7 +47,7 @@ def build_archive(
     evidence_root = root / "evidence"
     with _timed(stats, "scan"):
         files = scan_evidence(project, evidence_root, cache_dir=cache_dir or default_cache_dir(root), git=git,
-                              history_since=history_start(project.plan.today))
+                              history_since=history_start(project.plan.today), own_dirs=own_dirs)
     history_note = files.history_note
     if history_note is not None:  # a shallow clone: said on the site and fails --strict
         project.diagnostics.append(history_note)

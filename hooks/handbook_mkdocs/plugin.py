@@ -78,6 +78,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             raise PluginError("\n".join(problems))
         self.settings = project_settings.resolve(self.config.root, today=self.config.today)
         self.build = _Build()
+        self.site_dir = Path(config.site_dir)  # where evidence is linked: those links are the build's own
         if self.session is not None:
             internals.switch_off_privacy_scan(config)
         return config
@@ -108,7 +109,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             from handbook.pipeline import build_archive
 
             with self.build.phase("archive"), _failure("读取标准、本地方案和 evidence/"):
-                self.build.archive = build_archive(self.settings.root, today=self.settings.today)
+                site = getattr(self, "site_dir", None)  # mkdocs serve builds into a temporary folder
+                own = (site / "evidence", site.parent / f".{site.name}-evidence") if site else None
+                self.build.archive = build_archive(self.settings.root, today=self.settings.today, own_dirs=own)
             self._report(self.build.archive)
         return self.build.archive
 

@@ -85,8 +85,12 @@ def scan_evidence(
     cache_dir: Path | None = None,
     git: bool = True,
     history_since: dt.date | None = None,
+    own_dirs: tuple[Path, ...] | None = None,
 ) -> ScanResult:
     """Every file under ``evidence_root`` as an EvidenceFile, sorted by path; never raises for bad input.
+
+    ``own_dirs``: where this build publishes evidence by hard link (handbook.scan.links; default: site/evidence
+    and .site-evidence of the project), e.g. ``mkdocs serve``'s temporary site: those links are ours.
 
     With ``git``, one ``git log`` gives each file's last commit and (from ``history_since`` on) the recent
     commits, kept as ``result.recent_commits`` for the /changes/ page.
@@ -111,7 +115,7 @@ def scan_evidence(
     cache = HashCache(cache_dir)
     contents = _read_contents(evidence + sidecars.orphans, cache, stats)
     context = ScanContext(project, root, folders)
-    context.foreign = foreign_links(evidence, cache, root)
+    context.foreign = foreign_links(evidence, cache, root, own_dirs)
     cache.save()
     files = [_evidence_file(e, contents.get(e.raw), sidecars.of(e), context) for e in evidence]
     files += [_orphan_sidecar(e, contents.get(e.raw), context) for e in sidecars.orphans]
