@@ -294,7 +294,7 @@ def test_an_item_pages_missing_row_keeps_the_upload_link_beside_the_unit(tmp_pat
     forge = Forge(ForgeKind.GITEA, "https://git.example", "aiweiban/handbook", "main")
     html = render_site(_site_archive(forge))["items/03.md"]
     missing = html.split('id="缺失材料"', 1)[1]
-    assert ('">嵩阳街道</a> <a class="hb-upload" href="https://git.example/aiweiban/handbook/_upload/main/'
+    assert ('">嵩阳街道</a> <a class="hb-upload hb-upload-small" href="https://git.example/aiweiban/handbook/_upload/main/'
             'evidence/03-%E5%B9%B4%E5%BA%A6%E8%AE%A1%E5%88%92%E4%B8%8E%E6%80%BB%E7%BB%93/'
             '03.2-%E8%A1%97%E9%81%93%E7%88%B1%E5%9B%BD%E5%8D%AB%E7%94%9F%E5%B7%A5%E4%BD%9C%E6%80%BB%E7%BB%93" '
             'target="_blank" rel="noopener"') in missing
