@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -26,7 +27,10 @@ config["site_dir"] = sys.argv[2]
 if sys.argv[3:] == ["serve"]:
     config.plugins.on_startup(command="serve", dirty=False)
 build(config)
-print("构建完成")
+import resource
+# Peak resident memory of the build and of its children (Pagefind), in KB: the hostile builds assert a bound.
+print("构建完成", "峰值内存KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """.format(tests=str(ROOT / "tests"))
 # No CAP_DAC_OVERRIDE: root then obeys the file modes, as any CI runner's user does.
 WITHOUT_OVERRIDE = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all"]
@@ -154,8 +158,12 @@ def test_the_build_survives_every_hostile_input_at_once_naming_each_file(small, 
     (small / ".cache" / "handbook").mkdir(parents=True)
     (small / ".cache" / "handbook" / "evidence-scan.json").write_text("[]", encoding="utf-8")
     before = tree_digest(small / "evidence")
+    started = time.monotonic()
     code, text = finish(start_build(small, tmp_path / "site"))
     assert code == 0, text[-3000:]
+    assert time.monotonic() - started < 60  # seconds for the whole build, Pagefind included
+    own_kb, children_kb = (int(n) for n in text.split("峰值内存KB", 1)[1].split()[:2])
+    assert own_kb < 500 * 1024 and children_kb < 500 * 1024, (own_kb, children_kb)  # the issue's 500 MB bound
     assert "evidence-scan.json 无效，已弃用并重新读取全部文件（top level is list, not a mapping）" in text
     page = (tmp_path / "site" / "problems" / "index.html").read_text(encoding="utf-8")
     assert "2024-市爱卫办-笑声.pdf" in page and ALIAS_MESSAGE.split("，")[0] in page
