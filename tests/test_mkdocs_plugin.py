@@ -172,3 +172,38 @@ def test_default_package_output_is_outside_site(tmp_path):
     settings = resolve(tmp_path)
     assert settings.package_dir == tmp_path.resolve() / ".cache" / "handbook" / "package"
     assert resolve(tmp_path, package_out=tmp_path / "out").package_dir == (tmp_path / "out").resolve()
+
+
+def test_the_native_watcher_ignores_reads_so_a_build_does_not_start_the_next(tmp_path):
+    # A build reads standards/ and evidence/: with opened / closed-unwritten events the serve loop never rests.
+    import threading
+    import time
+
+    from watchdog.events import FileSystemEventHandler
+
+    from handbook_mkdocs.internals import changes_only_observer
+
+    watched = tmp_path / "standards"
+    watched.mkdir()
+    (watched / "items.yml").write_text("a: 1\n", encoding="utf-8")
+    seen: list[str] = []
+    got = threading.Event()
+
+    class Record(FileSystemEventHandler):
+        def on_any_event(self, event):
+            seen.append(event.event_type)
+            got.set()
+
+    observer = changes_only_observer()
+    observer.schedule(Record(), str(watched), recursive=True)
+    observer.start()
+    try:
+        (watched / "items.yml").read_text(encoding="utf-8")
+        time.sleep(0.5)
+        assert seen == []  # reading is not a change
+        (watched / "items.yml").write_text("a: 2\n", encoding="utf-8")
+        assert got.wait(5)
+        assert "modified" in seen
+    finally:
+        observer.stop()
+        observer.join()

@@ -70,17 +70,35 @@ def use_native_observer(server: Any) -> bool:
     observer = getattr(server, "observer", None)
     if not isinstance(watched, dict) or observer is None or observer.is_alive():
         return False
-    from watchdog.observers import Observer
-
     counts = dict(watched)
     for path, count in counts.items():
         for _ in range(count):
             server.unwatch(path)
-    server.observer = Observer()
+    server.observer = changes_only_observer()
     for path, count in counts.items():
         for _ in range(count):
             server.watch(path)
     return True
+
+
+def changes_only_observer() -> Any:
+    """watchdog's native observer, told to report changes only. Its inotify emitter also reports a file being
+    opened and closed unwritten (watchdog >= 5), and MkDocs rebuilds on any event: each build reads standards/
+    and evidence/, so every build would start the next, without end."""
+    from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirModifiedEvent, DirMovedEvent,
+                                 FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
+                                 FileMovedEvent)
+    from watchdog.observers import Observer
+
+    changes = [FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
+               DirCreatedEvent, DirDeletedEvent, DirModifiedEvent, DirMovedEvent]
+
+    class ChangesOnly(Observer):  # type: ignore[misc, valid-type]
+        def schedule(self, event_handler: Any, path: str, *, recursive: bool = False,
+                     event_filter: Any = None) -> Any:
+            return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or changes)
+
+    return ChangesOnly()
 
 
 # --------------------------------------------------------------------------- one page, as a full build makes it
