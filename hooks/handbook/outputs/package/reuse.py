@@ -21,31 +21,19 @@ import os
 import pickle
 import tempfile
 from dataclasses import fields
-from functools import lru_cache
 from pathlib import Path
 
 from handbook.model import Archive, EvidenceFile
+from handbook.util.version import code_version
 
 log = logging.getLogger(__name__)
 
 STAMP = "package-stamp.json"  # written last: its presence says the result beside it is complete
 RESULT = "package-result.pickle"  # our own cache, read only after the stamp's key matched
 FORMAT = 2  # bump when what the stamp holds changes
-HANDBOOK_DIR = Path(__file__).resolve().parents[2]  # hooks/handbook: the code the package is made by
 
 # Every field of an evidence file but its mtime: a touched file with the same bytes makes the same package.
 _FILE_FIELDS = tuple(f.name for f in fields(EvidenceFile) if f.name != "mtime_ns")
-
-
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """A digest of the handbook's source and templates (a changed line may change the package)."""
-    digest = hashlib.blake2b(digest_size=20)
-    for path in sorted(HANDBOOK_DIR.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".j2", ".txt", ".yml", ".yaml", ".json"):
-            digest.update(path.relative_to(HANDBOOK_DIR).as_posix().encode("utf-8", "surrogateescape"))
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def package_key(archive: Archive, provenance, tools: tuple = ()) -> str:
