@@ -233,6 +233,23 @@ def add_evidence_file(project: Path, title: str, seed: int) -> Path:
     return path
 
 
+# Where the new file (added to 03.1) is listed: on item 03's page, or, once the material has more files than
+# an item page lists, on the material's own listing page.
+NEW_FILE_PAGES = ("items/03/", "items/03/03.1/")
+
+
+def shows_title(read_page, title: str) -> bool:
+    """Whether any page that can list a file of 03.1 lists ``title``; read_page(uri) gives the HTML or None."""
+    return any(title in (read_page(uri) or "") for uri in NEW_FILE_PAGES)
+
+
+def site_page(site: Path):
+    def read(uri: str) -> str | None:
+        path = site / uri / "index.html"
+        return path.read_text(encoding="utf-8") if path.exists() else None
+    return read
+
+
 def change_plan(project: Path) -> str:
     """Rename the city in city.yml; the new name must appear on the home page of the next build."""
     city = project / "standards" / "local" / "city.yml"
@@ -314,14 +331,15 @@ def cpu_seconds(pid: int) -> float:
 def measure_serve(project: Path, env: dict, idle_seconds: float = 5.0) -> dict:
     """Seconds from adding one evidence file until ``mkdocs serve`` shows it, and the idle watcher's CPU."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}/items/03/"
+    base = f"http://127.0.0.1:{port}/"
+    url = base + NEW_FILE_PAGES[0]
     log = project.parent / "serve.log"
     with log.open("wb") as output:
         proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
                                 env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT)
         try:
             started = time.perf_counter()
-            while (page := fetch(url)) is None:
+            while fetch(url) is None:
                 if proc.poll() is not None or time.perf_counter() - started > SERVE_TIMEOUT:
                     raise RuntimeError(f"mkdocs serve 未能启动：\n{log.read_text(errors='replace')[-3000:]}")
                 time.sleep(0.2)
@@ -333,7 +351,7 @@ def measure_serve(project: Path, env: dict, idle_seconds: float = 5.0) -> dict:
             title = f"{NEW_FILE_TITLE}{random.randrange(10**6):06d}"
             add_evidence_file(project, title, seed=11)
             added = time.perf_counter()
-            while NEW_FILE_TITLE not in (page := fetch(url) or "") or title not in page:
+            while not shows_title(lambda uri: fetch(base + uri), title):
                 if time.perf_counter() - added > 300 or proc.poll() is not None:
                     raise RuntimeError(f"mkdocs serve 300 秒内未显示新文件：\n{log.read_text(errors='replace')[-3000:]}")
                 time.sleep(0.05)
@@ -386,8 +404,7 @@ def measure(n: int, mb: int, *, workdir_base: Path | None, package: bool, serve:
 
         new_file = add_evidence_file(project, "新增工作计划", seed=7)
         steps["add1"] = {**run(mkdocs, project, env, git_log), **hook_stats(project)}
-        page = (project / "site" / "items" / "03" / "index.html").read_text(encoding="utf-8")
-        steps["add1"]["shown"] = "新增工作计划" in page and new_file.exists()
+        steps["add1"]["shown"] = shows_title(site_page(project / "site"), "新增工作计划") and new_file.exists()
 
         city = change_plan(project)
         steps["plan"] = {**run(mkdocs, project, env, git_log), **hook_stats(project)}
