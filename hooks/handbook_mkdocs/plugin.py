@@ -46,6 +46,7 @@ class _Build:
         self.counts: dict[str, int] = {}  # pages generated, evidence files linked / copied
         self.pages: BuildPages | None = None  # generated pages converted or reused (mkdocs build, not serve)
         self.html = HtmlPages()  # generated pages written as HTML: never converted
+        self.rendered: list[str] = []  # src uris of the pages Jinja rendered (the others came from the memo)
 
     @contextmanager
     def phase(self, name: str):
@@ -125,10 +126,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 log.info(format_problem(diagnostic))
 
     def _rendered(self, archive: Archive, config: MkDocsConfig, files: Files, only: Any = None) -> dict[str, str]:
-        from handbook.render import render_site
+        from handbook.render import PageMemo, render_site
         from handbook.render.thumbs import Photos
 
-        memo = self.session.render_memo if self.session is not None else None
+        # A build takes the pages of the last build from disk; serve keeps them in memory for its session.
+        memo = self.session.render_memo if self.session is not None else PageMemo.load(self.settings.cache_dir)
         # Finding photos and their thumbnails (made once, cached by content): published beside the pages.
         photos = Photos(archive.evidence_root or self.settings.evidence_dir, self.settings.cache_dir,
                         private=archive.campaign.photos_private if archive.campaign else False)
@@ -137,6 +139,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             pages = render_site(archive, memo=memo, directory_urls=config.use_directory_urls, photos=photos,
                                 problem_list_uri=problem_list[0][0] if problem_list else None, only=only)
             publish_static(files, config, sorted(photos.static_files()) + problem_list)
+        if self.session is None:
+            memo.save(self.settings.cache_dir)
+        self.build.rendered = sorted(memo.rendered_now)
+        self.build.counts.update(pages_rendered=len(memo.rendered_now), pages_rendered_reused=len(pages) - len(memo.rendered_now))
         return pages
 
     def _problem_list(self, archive: Archive) -> list[tuple[str, Path]]:
@@ -327,11 +333,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._write_build_stats()
 
     def _build_search_index(self, config: MkDocsConfig) -> None:
-        """Pagefind's index of the written site (Chinese segmented), loaded by the header's search box. Under
-        serve the index is kept in the cache and linked back while the pages and records are unchanged."""
+        """Pagefind's index of the written site (Chinese segmented), loaded by the header's search box. The
+        index is kept in the cache and linked back while the pages and records are unchanged."""
         from handbook.outputs.search import SearchIndexError, build_search_index
 
-        kept = self.settings.cache_dir / "search-serve" if self.session is not None else None
+        kept = self.settings.cache_dir / ("search-serve" if self.session is not None else "search-build")
         try:
             with _failure("生成站内搜索索引", expected=(SearchIndexError,)):
                 stats = build_search_index(Path(config.site_dir), self.archive(), self.settings.cache_dir, kept)

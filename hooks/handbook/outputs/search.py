@@ -74,7 +74,7 @@ class SearchStats:
     pdf_texts_cached: int = 0
     seconds: float = 0.0
     index_bytes: int = 0
-    reused: bool = False  # under serve: the kept index was made from the same documents
+    reused: bool = False  # the kept index was made from the same documents
     errors: list[str] = field(default_factory=list)
     records_left_out: dict[str, int] = field(default_factory=dict)  # page → published files not indexed
 
@@ -94,7 +94,7 @@ def build_search_index(site_dir: Path, archive: Archive, cache_dir: Path | None 
     """Index the written site under ``site_dir`` and the archive's files; write ``site_dir/pagefind/``.
 
     ``cache_dir`` keeps the PDF text cache (normally ``<root>/.cache/handbook``); None reads every PDF.
-    ``kept`` (under ``mkdocs serve``) is where the last index waits between rebuilds: when the pages and records
+    ``kept`` is where the last index waits between builds: when the pages and records
     are what it was made from, its files are linked back instead of running Pagefind again."""
     start = time.perf_counter()
     site_dir = Path(site_dir)

@@ -33,7 +33,8 @@ def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_url
                 photos=None, problem_list_uri: str | None = None, only: Touched | None = None) -> dict[str, str]:
     """Every generated page of the site, keyed by its src uri (e.g. ``items/01.md``).
 
-    With a ``memo`` (``mkdocs serve``), a page whose inputs are those of the previous render is not rendered again.
+    With a ``memo`` (handbook.render.memo: ``mkdocs serve`` keeps one in memory, ``mkdocs build`` on disk), a page
+    whose inputs are those of the previous render is not rendered again.
     ``directory_urls`` is MkDocs' ``use_directory_urls``: the file tables are raw HTML, whose links MkDocs does
     not rewrite, so they are written for the URLs the pages are served at.
 
@@ -51,6 +52,8 @@ def render_site(archive: Archive, memo: PageMemo | None = None, *, directory_url
     unit pages are those of the touched items and units only; the dashboards are always there.
     """
     site = Site(archive, memo=memo, directory_urls=directory_urls, photos=photos, problem_list_uri=problem_list_uri)
+    if memo is not None:
+        memo.begin()
     pages: dict[str, str] = {"index.md": home_page(site)}
     for category in site.standard.categories:
         pages[context.category_uri(category.number)] = category_page(site, category.number)

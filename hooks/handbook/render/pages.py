@@ -13,8 +13,6 @@ HTML block). The other pages are still Markdown.
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -25,9 +23,12 @@ from markupsafe import Markup
 
 from handbook.model import Status
 from handbook.render import context, listings
+from handbook.render.memo import PageMemo
 
 if TYPE_CHECKING:
     from handbook.render.site import Site
+
+__all__ = ["HTML_MARKER", "HTML_TEMPLATES", "PageMemo", "environment", "is_html_page", "render_page"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
 HTML_TEMPLATES = frozenset({"item.md.j2", "material_files.md.j2", "unit.md.j2", "unit_files.md.j2"})
@@ -67,36 +68,6 @@ def environment(html: bool = False) -> Environment:
     )
     env.globals.update(badge=context.badge, Status=Status)
     return env
-
-
-class PageMemo:
-    """The Markdown of each page, keyed by a digest of everything its template was given.
-
-    Kept across the rebuilds of one ``mkdocs serve`` session: after one new evidence file only the pages whose
-    inputs changed (its item, its unit, the dashboards) go through Jinja again. The inputs are dataclasses,
-    strings and numbers; their pickle is a faithful copy (equal bytes, equal inputs, equal page) and about
-    three times quicker to make than their repr. A page whose inputs cannot be pickled is rendered every time.
-    """
-
-    def __init__(self) -> None:
-        self._pages: dict[str, tuple[bytes, str]] = {}
-        self.rendered = 0
-        self.reused = 0
-
-    def page(self, uri: str, inputs: tuple, render) -> str:
-        try:
-            key = hashlib.blake2b(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL), digest_size=20).digest()
-        except (pickle.PicklingError, TypeError, AttributeError):  # e.g. a lambda among the values
-            self.rendered += 1
-            return render()
-        cached = self._pages.get(uri)
-        if cached is not None and cached[0] == key:
-            self.reused += 1
-            return cached[1]
-        markdown = render()
-        self._pages[uri] = (key, markdown)
-        self.rendered += 1
-        return markdown
 
 
 def render_page(name: str, here: str, site: Site, **values) -> str:
