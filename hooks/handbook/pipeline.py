@@ -8,8 +8,12 @@ import logging
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from handbook.model import Archive
+
+if TYPE_CHECKING:
+    from handbook.scan.memo import FileMemo
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +32,14 @@ def build_archive(
     cache_dir: Path | None = None,
     git: bool = True,
     own_dirs: tuple[Path, ...] | None = None,
+    file_memo: FileMemo | None = None,
 ) -> Archive:
     """Load the standard and plan under ``root``, scan ``root/evidence``, judge every cell and indicator.
 
     Raises nothing for bad input: every problem is a Problem on the project or a Problem on a file.
     ``archive.stats`` holds the time of each step and the scan's counters (files seen, hashed again).
+    ``file_memo`` (handbook.scan.memo.FileMemo, kept by a ``mkdocs serve`` session) spares re-checking the files
+    whose inputs did not change since the session's last scan.
     """
     from handbook.judge.indicators import evaluate_indicators
     from handbook.judge.cells import judge_cells, summarize
@@ -47,7 +54,8 @@ def build_archive(
     evidence_root = root / "evidence"
     with _timed(stats, "scan"):
         files = scan_evidence(project, evidence_root, cache_dir=cache_dir or default_cache_dir(root), git=git,
-                              history_since=history_start(project.plan.today), own_dirs=own_dirs)
+                              history_since=history_start(project.plan.today), own_dirs=own_dirs,
+                              memo=file_memo)
     history_note = files.history_note
     if history_note is not None:  # a shallow clone: said on the site and fails --strict
         project.diagnostics.append(history_note)

@@ -112,7 +112,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             with self.build.phase("archive"), _failure("读取标准、本地方案和 evidence/"):
                 site = getattr(self, "site_dir", None)  # mkdocs serve builds into a temporary folder
                 own = (site / "evidence", site.parent / f".{site.name}-evidence") if site else None
-                self.build.archive = build_archive(self.settings.root, today=self.settings.today, own_dirs=own)
+                memo = self.session.file_memo if self.session is not None else None
+                self.build.archive = build_archive(self.settings.root, today=self.settings.today, own_dirs=own,
+                                                   file_memo=memo)
             self._report(self.build.archive)
         return self.build.archive
 

@@ -141,11 +141,20 @@ def quick_rebuild(plugin: HandbookPlugin) -> bool:
             last.markdown[uri] = pages[uri]
     plugin.build.counts.update(pages_rebuilt=len(changed))
     session.rebuilt = changed
-    session.search_later(lambda: plugin._build_search_index(config), plugin._write_build_stats)
+    session.search_later(lambda: _in_background(session, lambda: plugin._build_search_index(config)),
+                         plugin._write_build_stats)
     plugin._write_build_stats()
     log.info(f"快速重建：{len(changed)} 个页面（{', '.join(changed) or '无'}），"
              f"用时 {time.perf_counter() - plugin.build.started:.2f} 秒")
     return True
+
+
+def _in_background(session, index: Callable[[], None]) -> None:
+    """The work the page does not wait for: the scan cache's record of new links, then the search index."""
+    pending, session.after_build = session.after_build, []
+    for work in pending:
+        work()
+    index()
 
 
 def _drop_repeated(files: Files) -> None:
@@ -189,7 +198,9 @@ def _publish_changes(plugin: HandbookPlugin, config: MkDocsConfig, files: Files,
         file = files.get_file_from_path(uri)
         if isinstance(file, LinkedFile) and not file.linked:
             file.copy_file()
-    record_linked(plugin.settings.cache_dir, evidence_root, [shown[uri].path for uri in fresh])
+    linked_paths = [shown[uri].path for uri in fresh]
+    if linked_paths:  # for the next scan only, which waits for the background work: not on the page's way
+        session.after_build.append(lambda: record_linked(plugin.settings.cache_dir, evidence_root, linked_paths))
     session.evidence_stamps = {uri: stamps[uri] for uri in stamps if uri in previous or uri in fresh}
     plugin.build.counts.update(evidence_linked=linked, evidence_copied=copied)
 

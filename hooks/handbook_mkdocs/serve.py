@@ -21,6 +21,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
 from handbook.render import PageMemo
+from handbook.scan.memo import FileMemo
 from handbook_mkdocs.quick import LastBuild, SearchLater
 
 
@@ -58,6 +59,7 @@ class ServeSession:
     reused: set[str] = field(default_factory=set)  # pages of this build taken from ``pages``
     context: str = ""  # what else a conversion depends on: the page set and mkdocs.yml
     render_memo: PageMemo = field(default_factory=PageMemo)
+    file_memo: FileMemo = field(default_factory=FileMemo)  # the last scan's files (handbook.scan.memo)
     changes_page: tuple = (None, "")  # (history and plan it was rendered from, Markdown)
     bytecode: MemoryBytecodeCache = field(default_factory=MemoryBytecodeCache)
     evidence_stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # uri → (size, mtime) linked
@@ -66,6 +68,7 @@ class ServeSession:
     building: dict = field(default_factory=dict)  # this build's nav, env, Markdown until it completes
     rebuilt: list[str] = field(default_factory=list)  # generated pages the last quick rebuild rebuilt
     search: SearchLater = field(default_factory=SearchLater)
+    after_build: list = field(default_factory=list)  # work of a quick rebuild done in the background (quick.py)
 
     def start_build(self, files: Files, config: MkDocsConfig) -> None:
         self.keys, self.reused = {}, set()

@@ -17,6 +17,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from handbook.scan import names as fn
@@ -25,6 +26,7 @@ from handbook.scan.attribution import attribute_to_committers
 from handbook.scan.folders import existing_folders
 from handbook.scan.cache import CacheEntry, HashCache, Witness
 from handbook.scan.links import foreign_links
+from handbook.scan.memo import FileMemo
 from handbook.scan.name_clash import add_clash_problems
 from handbook.model import EvidenceFile, Level, Problem, Project, Where
 from handbook.load.sidecar import SUFFIXES as SIDECAR_SUFFIXES
@@ -86,6 +88,7 @@ def scan_evidence(
     git: bool = True,
     history_since: dt.date | None = None,
     own_dirs: tuple[Path, ...] | None = None,
+    memo: FileMemo | None = None,
 ) -> ScanResult:
     """Every file under ``evidence_root`` as an EvidenceFile, sorted by path; never raises for bad input.
 
@@ -94,6 +97,9 @@ def scan_evidence(
 
     With ``git``, one ``git log`` gives each file's last commit and (from ``history_since`` on) the recent
     commits, kept as ``result.recent_commits`` for the /changes/ page.
+
+    ``memo`` (a ``mkdocs serve`` session's handbook.scan.memo.FileMemo): each file whose inputs are those of the
+    session's last scan is a copy of the file that scan made, instead of being worked out again.
 
     The returned list has a ``stats`` attribute (ScanStats): the only place the scan's counters travel.
     Every problem on a returned file has a ``place`` (the file itself unless it says another, e.g. its sidecar).
@@ -117,7 +123,13 @@ def scan_evidence(
     context = ScanContext(project, root, folders)
     context.foreign = foreign_links(evidence, cache, root, own_dirs)
     cache.save()
-    files = [_evidence_file(e, contents.get(e.raw), sidecars.of(e), context) for e in evidence]
+    if memo is None:
+        files = [_evidence_file(e, contents.get(e.raw), sidecars.of(e), context) for e in evidence]
+    else:
+        memo.begin(context, root)
+        files = [memo.file(e, contents.get(e.raw), sidecars.of(e), context, partial(
+                     _evidence_file, e, contents.get(e.raw), sidecars.of(e), context)) for e in evidence]
+        memo.end()
     files += [_orphan_sidecar(e, contents.get(e.raw), context) for e in sidecars.orphans]
     _mark_duplicates(files, context.not_counted)
     add_clash_problems(files)
