@@ -47,3 +47,29 @@ def problem_rows(site: Site, files: list[EvidenceFile]) -> list[dict]:
             rows.append({"f": view, "first": i == 0, "problem": problem,
                          "message": format_problem(problem, beside=f.path, fix=False)})
     return rows
+
+
+def chase_rows(site: Site, cells: list[Cell]) -> list[dict]:
+    """Missing and overdue cells, one row per material: who is late (with the years) and who is still due.
+
+    The item page's 缺失材料 and a lead unit's 督促的材料 chase other units, so a row names each owing unit
+    once instead of one row per unit with its folder and file names (those are on the owing unit's own page,
+    which each name links to). A material every member unit owes is one row, not 44: that per-unit table
+    with the upload column was two thirds of the largest unit pages and of item 03 at N = 10,000.
+    """
+    rows: dict[str, dict] = {}
+    for row in open_rows(site, cells, with_unit=True):
+        chased = rows.setdefault(row["material"], {
+            "item": row["item"], "material": row["material"], "title": row["title"],
+            "overdue": [], "missing": [], "due": [],
+            "upload": row["upload"],  # the folder's upload page: the same for every unit of the material
+        })
+        whole_cycle = row["years"] == [None]  # "全周期" beside every name says nothing the material's tags do not
+        if row["overdue"]:
+            chased["overdue"].append({"owner": row["owner"], "years": [] if whole_cycle else row["overdue"]})
+        if row["missing"]:
+            chased["missing"].append({"owner": row["owner"], "years": [] if whole_cycle else row["missing"]})
+        chased["due"].extend(d for d in row["due"] if d not in chased["due"])
+    for chased in rows.values():
+        chased["due"].sort()
+    return list(rows.values())

@@ -9,7 +9,7 @@ from handbook.render import context, listings
 from handbook.render import findings as field_views
 from handbook.render.indicators import indicator_table
 from handbook.render.pages import render_page
-from handbook.render.rows import open_rows
+from handbook.render.rows import chase_rows, open_rows
 from handbook.render.site import Site, file_date_key, sort_cells, tally_cells
 from handbook.render.upload import worklist_links
 
@@ -47,7 +47,7 @@ def _unit(site: Site, unit: Unit, files: list[dict], file_pages: list[dict], fil
         duties=_unit_duties(site, unit, own_cells),
         missing=open_rows(site, own_cells, with_unit=False, unit=unit.name),
         review=[site.cell_view(c) for c in own_cells if c.status is Status.REVIEW],
-        supervised=open_rows(site, site.cells_supervised.get(unit.name, []), with_unit=True),
+        supervised=chase_rows(site, site.cells_supervised.get(unit.name, [])),
         supervised_tally=tally_cells(site.cells_supervised.get(unit.name, [])),
         files=files,
         file_pages=file_pages,
