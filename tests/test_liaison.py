@@ -289,20 +289,23 @@ def test_a_missing_row_links_the_forges_upload_page_and_shows_the_name(tmp_path)
                 '<button type="button" class="hb-copy" title="复制文件名">复制</button>') in html
 
 
-def test_an_item_pages_missing_row_keeps_the_upload_link_beside_the_unit(tmp_path):
-    # Item pages drop the folder and names (page size) but each missing cell can still be uploaded from there.
+def test_an_item_pages_missing_row_keeps_the_upload_link_beside_the_material(tmp_path):
+    # Item pages drop the folder and names (page size) but each missing material can still be uploaded from
+    # there: one link per material (the folder is the same for every unit owing it), beside its title.
     forge = Forge(ForgeKind.GITEA, "https://git.example", "aiweiban/handbook", "main")
     html = render_site(_site_archive(forge))["items/03.md"]
     missing = html.split('id="缺失材料"', 1)[1]
-    assert ('">嵩阳街道</a> <a class="hb-upload hb-upload-small" href="https://git.example/aiweiban/handbook/_upload/main/'
+    assert ('03.2</a> 街道爱国卫生工作总结 <a class="hb-upload hb-upload-small" href="https://git.example/aiweiban/handbook/_upload/main/'
             'evidence/03-%E5%B9%B4%E5%BA%A6%E8%AE%A1%E5%88%92%E4%B8%8E%E6%80%BB%E7%BB%93/'
             '03.2-%E8%A1%97%E9%81%93%E7%88%B1%E5%9B%BD%E5%8D%AB%E7%94%9F%E5%B7%A5%E4%BD%9C%E6%80%BB%E7%BB%93" '
             'target="_blank" rel="noopener"') in missing
+    assert '<a href="../../units/songyang/#还缺的材料">嵩阳街道</a>' in missing
     assert '<code class="hb-name">' not in missing
 
 
 def test_without_a_forge_the_folder_and_name_are_still_shown():
-    html = _html(render_site(_site_archive(None))["missing.md"])
+    # On the unit's own page (the missing list and the item pages link there for them).
+    html = render_site(_site_archive(None))["units/aiwei.md"].split('id="还缺的材料"', 1)[1]
     assert "hb-upload" not in html
     assert '<code class="hb-name">2026-市爱卫办-年度工作计划.pdf</code>' in html
     assert '<code class="hb-path">evidence/03-年度计划与总结/03.1-年度工作计划/</code>' in html

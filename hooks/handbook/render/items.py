@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from handbook.model import Cell, EvidenceFile, Item, Status
 from handbook.render import context, listings
@@ -82,7 +83,8 @@ def _item(site: Site, item: Item, files: list[EvidenceFile], cells: dict[str, li
     checklist = []
     for material in item.materials:
         own = cells[material.id]
-        entry = {"material": material, "listing": listing.get(material.id), "rows": None, "summary": None}
+        entry: dict[str, Any] = {"material": material, "listing": listing.get(material.id), "rows": None,
+                                 "summary": None}
         if material.id in summed:
             entry["summary"] = _summary(site, own)
         else:
