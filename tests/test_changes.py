@@ -155,3 +155,20 @@ def test_page_matches_its_golden(repo):
     page = changes.render_changes_page(repo, TODAY, project=make_project())
     check_golden(Path(__file__).parent / "golden" / "changes" / "changes.md",
                  re.sub(r"\b[0-9a-f]{7,40}\b", "HASH", page))
+
+
+def test_a_busy_week_lists_the_first_changes_and_counts_all(repo, monkeypatch):
+    """The detail list is capped (the page must open on a phone at city size); the tables count every change
+    and the page names the command that lists the rest."""
+    import markdown
+
+    assert changes.LIST_LIMIT == 100
+    monkeypatch.setattr(changes, "LIST_LIMIT", 1)
+    page = changes.render_changes_page(repo, TODAY, project=make_project())
+    seven = page.split("## 近 30 天")[0]
+    assert "共 2 次提交，改动 4 个文件。" in seven  # the counts: every change
+    details = seven.split("### 明细")[1]
+    assert len([line for line in details.splitlines() if line.startswith("| 2026-")]) == 1
+    assert "另有 3 条改动未逐条列出" in details
+    html = markdown.markdown(details, extensions=["tables"])
+    assert "<code>python -m handbook changes --since 2026-07-09 --until 2026-07-15</code>" in html
