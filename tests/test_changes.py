@@ -162,13 +162,16 @@ def test_a_busy_week_lists_the_first_changes_and_counts_all(repo, monkeypatch):
     and the page names the command that lists the rest."""
     import markdown
 
-    assert changes.LIST_LIMIT == 100
+    assert (changes.LIST_LIMIT, changes.RELATED_SHOWN) == (100, 12)
     monkeypatch.setattr(changes, "LIST_LIMIT", 1)
+    monkeypatch.setattr(changes, "RELATED_SHOWN", 1)
     page = changes.render_changes_page(repo, TODAY, project=make_project())
     seven = page.split("## 近 30 天")[0]
     assert "共 2 次提交，改动 4 个文件。" in seven  # the counts: every change
     details = seven.split("### 明细")[1]
     assert len([line for line in details.splitlines() if line.startswith("| 2026-")]) == 1
     assert "另有 3 条改动未逐条列出" in details
+    # Item 3 has two units this week: one named, both counted (市教育局 is on its own row of 按单位).
+    assert '<span class="hb-wide">市卫健委 等 2 个单位</span>' in seven
     html = markdown.markdown(details, extensions=["tables"])
     assert "<code>python -m handbook changes --since 2026-07-09 --until 2026-07-15</code>" in html

@@ -27,6 +27,9 @@ WINDOWS = CHANGE_WINDOWS  # days shown on the page
 # Changes listed one by one on the page (the tables above them always count everything): 200 rows of city-size
 # paths made the page 210 KB at N = 10,000; 100 keep it near 110 KB. The command line lists them all.
 LIST_LIMIT = 100
+# Items named beside a unit, units beside an item, in the two tables: a unit that filed under 40 items in a week
+# shows the first 12 and the count (its own page lists them all); 45 links per row were 23 KB per table.
+RELATED_SHOWN = 12
 
 ACTIONS = {"A": "新增", "M": "修改", "D": "删除", "R": "重命名", "C": "复制", "T": "改类型"}
 NO_UNIT = "（未注明单位）"
@@ -318,4 +321,5 @@ def render_changes_page(
         item_label=lambda key: _item_label(key, project),
         unit_link=unit_link,
         item_link=item_link,
+        related_shown=RELATED_SHOWN,
     )
