@@ -58,22 +58,22 @@ def html_escape(value: object) -> Markup:
     return Markup(html.escape(str(value), quote=True))
 
 
-def finalize(value: object) -> object:
-    """Jinja ``finalize``: every ``{{ }}`` output is Markdown-escaped unless already Markup."""
+def _finalized(value: object, escape) -> object:
     if value is None:
         return ""
-    if isinstance(value, Markup) or isinstance(value, (int, float)):
+    if isinstance(value, (Markup, int, float)):
         return value
-    return md_escape(value)
+    return escape(value)
+
+
+def finalize(value: object) -> object:
+    """Jinja ``finalize``: every ``{{ }}`` output is Markdown-escaped unless already Markup."""
+    return _finalized(value, md_escape)
 
 
 def finalize_html(value: object) -> object:
     """Jinja ``finalize`` of the pages written as HTML: every ``{{ }}`` output is HTML-escaped unless Markup."""
-    if value is None:
-        return ""
-    if isinstance(value, Markup) or isinstance(value, (int, float)):
-        return value
-    return html_escape(value)
+    return _finalized(value, html_escape)
 
 
 def badge(status: Status | str, label: str | None = None) -> Markup:
