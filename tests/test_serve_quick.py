@@ -137,3 +137,31 @@ def test_the_previews_own_links_in_its_temporary_site_are_not_foreign(tmp_path):
         assert os.path.samefile(sample, site / "evidence" / sample.relative_to(root / "evidence"))
     finally:
         config.plugins.on_shutdown()
+
+
+def test_the_preview_after_a_build_of_site_still_publishes_every_file(tmp_path):
+    """``make serve`` runs ``mkdocs build`` (evidence linked into <root>/site) and then the preview, which links
+    the same files into its temporary folder: both links are the project's own, none is 'foreign-file'."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from test_site_build import ROOT
+
+    shutil.copytree(FIXTURE, tmp_path / "project")
+    root = tmp_path / "project"
+    build(site_config(root, package=False))  # the plain build: <root>/site/evidence
+    sample = next((root / "evidence").rglob("*.pdf"))
+    assert os.stat(sample).st_nlink == 2
+    site = tmp_path / "mkdocs_preview"
+    config = load_config(config_file=str(ROOT / "mkdocs.yml"), site_dir=str(site), watch=[str(root / "evidence")],
+                         extra={"handbook": {"root": str(root), "today": "2026-11-23", "package": False}})
+    config.plugins.on_startup(command="serve", dirty=False)
+    plugin = plugin_of(config)
+    try:
+        build(config, serve_url=SERVE_URL)
+        codes = {p.code for f in plugin.build.archive.files for p in f.problems}
+        assert "foreign-file" not in codes
+        assert os.stat(sample).st_nlink == 3
+        assert os.path.samefile(sample, site / "evidence" / sample.relative_to(root / "evidence"))
+    finally:
+        config.plugins.on_shutdown()

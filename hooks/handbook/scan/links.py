@@ -35,8 +35,10 @@ def foreign_links(entries: Iterable, cache: HashCache, root: Path,
         device = os.stat(root).st_dev
     except OSError:
         return {}
-    # Plain strings: at N = 10,000 published files this is 20,000 lstat calls, and Path objects cost more than them.
-    dirs = tuple(os.fspath(d) for d in (own_dirs if own_dirs is not None else default_own_dirs(root)))
+    # The project's own site/ is always ours (``make serve`` builds it before the preview builds into a temporary
+    # folder, and both link the same files); ``own_dirs`` adds where this build publishes. Plain strings: at
+    # N = 10,000 published files this is 20,000 lstat calls, and Path objects cost more than them.
+    dirs = tuple(dict.fromkeys(os.fspath(d) for d in (*default_own_dirs(root), *(own_dirs or ()))))
     found: dict[str, Problem] = {}
     for entry in entries:
         st = entry.stat
