@@ -117,3 +117,33 @@ def test_the_hash_cache_is_parsed_once_per_version_of_its_file(tmp_path):
         json.dump(data, out)
     assert HashCache(tmp_path)._old["a.pdf"].sha256 == "bb" * 20
     assert str(path) in scan_cache._READ
+
+
+def test_link_verdicts_are_kept_until_a_file_gains_or_loses_a_name(demo, monkeypatch):
+    """The session keeps each file's someone-else's-link verdict by its link count and ctime: a file published
+    by hard link into site/ is not looked up again on every save, and a new name made for it is seen at once."""
+    import handbook.scan.links as links
+
+    folder = demo / "evidence" / PLAN_FOLDER
+    existing = sorted(folder.glob("*.pdf"))[0]
+    published = demo / "site" / "evidence" / existing.relative_to(demo / "evidence")
+    published.parent.mkdir(parents=True)
+    os.link(existing, published)  # the build's own link: not foreign
+    looked_up: list[str] = []
+    own_links = links._own_links
+    monkeypatch.setattr(links, "_own_links", lambda dirs, rel, st: looked_up.append(rel) or own_links(dirs, rel, st))
+    memo = FileMemo()
+    project = load_project(demo)
+
+    def foreign_paths():
+        files = scan_evidence(project, demo / "evidence", cache_dir=demo / ".cache", git=False, memo=memo)
+        return [f.path for f in files if any(p.code == "foreign-file" for p in f.problems)]
+
+    assert foreign_paths() == [] and len(looked_up) == 1
+    looked_up.clear()
+    assert foreign_paths() == [] and looked_up == []  # nothing changed: the verdict is kept
+    os.link(existing, demo / "outside-link.pdf")
+    rel = existing.relative_to(demo / "evidence").as_posix()
+    assert foreign_paths() == [rel] and len(looked_up) == 1
+    os.unlink(demo / "outside-link.pdf")
+    assert foreign_paths() == [] and len(looked_up) == 2

@@ -165,3 +165,15 @@ def test_the_preview_after_a_build_of_site_still_publishes_every_file(tmp_path):
         assert os.path.samefile(sample, site / "evidence" / sample.relative_to(root / "evidence"))
     finally:
         config.plugins.on_shutdown()
+
+
+def test_the_cycle_collector_is_paused_only_during_a_quick_rebuild():
+    import gc
+
+    from handbook_mkdocs.quick import _no_cycle_collection
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), _no_cycle_collection():
+        assert not gc.isenabled()
+        raise RuntimeError("a failed quick rebuild")
+    assert gc.isenabled()  # back on, also after a failure (the full build that follows needs it)

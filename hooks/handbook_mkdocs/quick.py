@@ -21,13 +21,15 @@ Anything else (or any surprise) runs MkDocs' own full rebuild.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -95,8 +97,9 @@ def fast_builder(plugin: HandbookPlugin, full: Callable[[], None]) -> Callable[[
             session.wait_for_search()  # never two indexes at once, nor an index of a site being emptied
         if session is not None and session.last is not None:
             try:
-                if quick_rebuild(plugin):
-                    return
+                with _no_cycle_collection():
+                    if quick_rebuild(plugin):
+                        return
             except Exception as exc:  # noqa: BLE001 - the full build below is always right
                 log.info(f"快速重建未完成（{type(exc).__name__}: {exc}），改为完整重建")
         if session is not None:
@@ -104,6 +107,21 @@ def fast_builder(plugin: HandbookPlugin, full: Callable[[], None]) -> Callable[[
         full()
 
     return builder
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused for one quick rebuild. A serve session holds a few million objects (the
+    last build's archive, pages, navigation and theme); a rebuild allocates enough to start one or two full
+    collections over all of them, 0.1-0.3 s of a 1 s rebuild at N = 10,000. Reference counting still frees
+    everything acyclic at once; cycles wait for the next collection, after the page is up."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def quick_rebuild(plugin: HandbookPlugin) -> bool:

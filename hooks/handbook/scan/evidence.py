@@ -121,7 +121,7 @@ def scan_evidence(
     cache = HashCache(cache_dir)
     contents = _read_contents(evidence + sidecars.orphans, cache, stats)
     context = ScanContext(project, root, folders)
-    context.foreign = foreign_links(evidence, cache, root, own_dirs)
+    context.foreign = foreign_links(evidence, cache, root, own_dirs, None if memo is None else memo.links)
     cache.save()
     if memo is None:
         files = [_evidence_file(e, contents.get(e.raw), sidecars.of(e), context) for e in evidence]

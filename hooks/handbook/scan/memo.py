@@ -34,6 +34,7 @@ class FileMemo:
         self._context: bytes | None = None
         self._files: dict[str, tuple[tuple, EvidenceFile, bool]] = {}  # raw path → (inputs, file, not counted)
         self._seen: set[str] = set()
+        self.links: dict = {}  # handbook.scan.links.foreign_links' verdicts, by the stat that decides them
         self.hits = 0
         self.misses = 0
 
