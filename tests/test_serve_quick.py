@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 
+import pytest
+
 from test_site_build import FIXTURE, plugin_of, site_config
 
 SERVE_URL = "http://127.0.0.1:8000/"
