@@ -13,9 +13,10 @@ attribution) run on every scan, on copies of the remembered files, as before.
 from __future__ import annotations
 
 import hashlib
+import operator
 import pickle
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,6 +89,12 @@ def _stamp(entry: Entry) -> tuple:
     return (entry.size, entry.mtime_ns) if st is None else (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
+_FIELDS = operator.attrgetter(*(f.name for f in fields(EvidenceFile)))
+
+
 def _copy(file: EvidenceFile) -> EvidenceFile:
-    """A file the whole-tree checks may change (they add problems and git's facts) without changing ours."""
-    return replace(file, problems=list(file.problems))
+    """A file the whole-tree checks may change (they add problems and git's facts) without changing ours.
+    (The constructor with every field in order: a fifth of ``dataclasses.replace``'s time, 10,000 times a save.)"""
+    copy = EvidenceFile(*_FIELDS(file))
+    copy.problems = list(file.problems)
+    return copy
