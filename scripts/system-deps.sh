@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests and the package need: chromium (browser tests), poppler-utils (PDF → PNG),
 # LibreOffice writer/calc/impress (nogui) with the Noto CJK font for Office → PDF,
-# a CJK TrueType font (embedded in generated PDFs), git, git-lfs. Installs what is missing when run as root with
+# a CJK TrueType font (embedded in generated PDFs), git, git-lfs, zip/unzip (the benchmark). Installs what is missing when run as root with
 # apt-get; otherwise says what to install and goes on (tests needing them skip with a reason, except under CI).
 set -euo pipefail
 need=()
@@ -9,6 +9,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v git-lfs >/dev/null 2>&1 || need+=(git-lfs)   # tests/test_lfs.py; a city's CI fetches LFS objects
+command -v zip >/dev/null 2>&1 || need+=(zip)   # the benchmark's yardstick for the package: zip -0 -r + unzip -t
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 # LibreOffice without its GUI: converts Word/Excel/PowerPoint to PDF for the review package (headless)
