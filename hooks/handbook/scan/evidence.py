@@ -151,6 +151,8 @@ def _file_problems(files: list[EvidenceFile]) -> None:
     """Give each problem found without a place (content checks, name checks, git) its file's path as the place:
     the message never repeats it, so every view names the file the same way (``format_problem``)."""
     for file in files:
+        if all(p.place is not None for p in file.problems):  # most files: nothing to give (a serve rebuild's copies)
+            continue
         own = Where(file.path)
         file.problems = [p if p.place is not None else replace(p, place=own) for p in file.problems]
 
