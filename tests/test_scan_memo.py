@@ -116,7 +116,22 @@ def test_the_hash_cache_is_parsed_once_per_version_of_its_file(tmp_path):
     with path.open("w", encoding="utf-8") as out:  # rewritten in place: same inode, another size
         json.dump(data, out)
     assert HashCache(tmp_path)._old["a.pdf"].sha256 == "bb" * 20
-    assert str(path) in scan_cache._READ
+    assert os.path.realpath(path) in scan_cache._READ
+
+
+def test_the_hash_cache_is_one_file_however_its_folder_is_spelt(tmp_path, monkeypatch):
+    """The scan names the cache folder from the resolved project root, the record of new links from the build
+    settings' root: the entries one saved are the entries the other loads, without parsing the file again."""
+    from handbook.scan.cache import CacheEntry, HashCache
+
+    (tmp_path / "project" / ".cache").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "project")
+    writer = HashCache(tmp_path / "link" / ".cache")
+    writer.put("a.pdf", CacheEntry(10, 1, "aa", "pdf", nlink=1))
+    writer.save()
+    monkeypatch.chdir(tmp_path / "project")
+    reader = HashCache(Path(".cache"))
+    assert reader._old["a.pdf"] is writer._new["a.pdf"]  # the saved entry itself: not parsed again
 
 
 def test_link_verdicts_are_kept_until_a_file_gains_or_loses_a_name(demo, monkeypatch):

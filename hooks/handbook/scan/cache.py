@@ -169,6 +169,9 @@ class HashCache:
 
     def __init__(self, cache_dir: Path | None) -> None:
         self.path = Path(cache_dir) / CACHE_NAME if cache_dir else None
+        # One key per file, however the folder was spelt: the scan and the record of new links (the build
+        # settings' root) name it differently, and each missed the other's entries and parsed the file again.
+        self._key = os.path.realpath(self.path) if self.path is not None else ""
         self._old: dict[str, CacheEntry] = {}
         self._new: dict[str, CacheEntry] = {}
         self._dirty = False
@@ -179,7 +182,7 @@ class HashCache:
             return
         try:
             stamp = _stamp(self.path)
-            read = _READ.get(str(self.path))
+            read = _READ.get(self._key)
             if read is not None and read[0] == stamp:
                 self._old = dict(read[1])  # shared entries: whoever changes one first calls _forget()
                 return
@@ -187,7 +190,7 @@ class HashCache:
                 raise ValueError(f"larger than {MAX_CACHE_BYTES // 1024 // 1024} MB")
             data = json.loads(self.path.read_text(encoding="utf-8"))
             self._old = _entries_of(data)
-            _READ[str(self.path)] = (stamp, dict(self._old))
+            _READ[self._key] = (stamp, dict(self._old))
         except (OSError, ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             log.warning("扫描缓存 %s 无效，已弃用并重新读取全部文件（%s）。缓存只为加速，删除它不会丢失任何资料",
                         self.path, exc)
@@ -196,7 +199,7 @@ class HashCache:
     def _forget(self) -> None:
         """Before an entry is changed in place: the entries kept for the file on disk are no longer its own."""
         if self.path is not None:
-            _READ.pop(str(self.path), None)
+            _READ.pop(self._key, None)
 
     def get(self, rel: str, witness: Witness) -> CacheEntry | None:
         entry = self._old.get(rel)
@@ -239,7 +242,7 @@ class HashCache:
         self._forget()
         try:
             write_text(self.path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
-            _READ[str(self.path)] = (_stamp(self.path), dict(self._new))
+            _READ[self._key] = (_stamp(self.path), dict(self._new))
         except (OSError, ValueError) as exc:  # a read-only checkout still scans; it just hashes again next time
             reason = "磁盘空间不足" if getattr(exc, "errno", None) in DISK_FULL else str(exc)
             log.warning("未能写入扫描缓存 %s（%s）；下次构建会重新读取文件，佐证文件本身没有问题", self.path, reason)
