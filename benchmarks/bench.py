@@ -491,6 +491,8 @@ def table(results: list[dict]) -> str:
             "|---:|---:|---|---:|---:|---:|---:|---|"]
     for r in results:
         for step, s in r["steps"].items():
+            if "seconds" not in s:  # the search figures have their own table
+                continue
             rows.append(f"| {r['n']:,} | {r['bytes'] / MB:,.0f} MB | {STEP_NAMES.get(step, step)} | {s['seconds']} | "
                         f"{s.get('rss_mb', '')} | {s.get('hashed', '')} | {s.get('git_calls', '')} | {note(r, step, s)} |")
     return "\n".join(rows)
