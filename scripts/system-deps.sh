@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests and the package need: chromium (browser tests), poppler-utils (PDF → PNG),
 # LibreOffice writer/calc/impress (nogui) with the Noto CJK font for Office → PDF,
-# a CJK TrueType font (embedded in generated PDFs), git, git-lfs, zip/unzip (the benchmark). Installs what is missing when run as root with
-# apt-get; otherwise says what to install and goes on (tests needing them skip with a reason, except under CI).
+# a CJK TrueType font (embedded in generated PDFs), git, git-lfs, zip/unzip (the benchmark). Installs what is
+# missing when run as root with apt-get; otherwise says what to install and goes on (tests needing them skip
+# with a reason, except under CI).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)

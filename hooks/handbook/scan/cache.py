@@ -169,8 +169,8 @@ class HashCache:
 
     def __init__(self, cache_dir: Path | None) -> None:
         self.path = Path(cache_dir) / CACHE_NAME if cache_dir else None
-        # One key per file, however the folder was spelt: the scan and the record of new links (the build
-        # settings' root) name it differently, and each missed the other's entries and parsed the file again.
+        # One key per file, however its folder was spelt (a project reached through a symlink, a relative root):
+        # a key per spelling would miss the entries another spelling saved and parse the file again.
         self._key = os.path.realpath(self.path) if self.path is not None else ""
         self._old: dict[str, CacheEntry] = {}
         self._new: dict[str, CacheEntry] = {}

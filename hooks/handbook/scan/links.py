@@ -75,7 +75,7 @@ def _verdict(entry, st, device: int, dirs: tuple[str, ...]) -> Problem | None:
         return Problem(
             FOREIGN_CODE, "这个文件在另一个磁盘或挂载点上，不在 evidence/ 所在的磁盘里；已列出，不发布",
             "把文件本身复制进 evidence/ 后提交（不要用挂载或链接）", Level.ERROR)
-    if st.st_nlink > 1 and st.st_nlink > 1 + _own_links(dirs, entry.rel, st):  # one name: nothing to look up
+    if st.st_nlink > 1 and st.st_nlink > 1 + _own_links(dirs, entry.rel, st):  # a file with one name: no lookup
         return Problem(
             FOREIGN_CODE, f"这个文件是硬链接，另有 {st.st_nlink - 1} 个名字指向同一份内容"
             "（可能在 evidence/ 以外）；已列出，不发布，因为改动任一处都会改动另一处",
