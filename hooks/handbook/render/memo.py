@@ -8,13 +8,14 @@ every stored page stale. Safe to delete: the next build renders every page again
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import pickle
 from collections.abc import Callable
 from pathlib import Path
 
 from handbook.util.atomic import write_bytes
+from handbook.model import EvidenceFile
+from handbook.util.digest import Shared, value_digest
 from handbook.util.version import code_version
 
 log = logging.getLogger(__name__)
@@ -23,26 +24,10 @@ FORMAT = 1  # bump when what the file holds changes
 FILE_NAME = "rendered-pages.pickle"  # under the cache folder (handbook.pipeline.default_cache_dir)
 
 
-class _Digest:
-    """A file-like digest: the pickler writes into it, no bytes object is made."""
-
-    def __init__(self) -> None:
-        self.digest = hashlib.blake2b(digest_size=20)
-        self.write = self.digest.update
-
-
-def inputs_key(inputs: tuple) -> bytes:
-    """A digest of a page's inputs that depends on their values only.
-
-    A plain pickle also records which values are the same object: a unit's name read from the scan cache is
-    another string than the one in the plan, while a fresh scan hands the plan's own string on, and the same
-    page had two keys. The pickler's fast mode writes every value out in full, whatever is shared. (There is no
-    set among the inputs either: its order would follow the process's hash seed.)"""
-    sink = _Digest()
-    pickler = pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # no memo: see above (and a value that contains itself raises RecursionError)
-    pickler.dump(inputs)
-    return sink.digest.digest()
+def inputs_key(inputs: tuple, files: Shared | None = None) -> bytes:
+    """A digest of a page's inputs that depends on their values only (handbook.util.digest); ``files``: the
+    evidence files digested so far in this render."""
+    return value_digest(inputs, Shared(EvidenceFile) if files is None else files)
 
 
 class PageMemo:
@@ -58,19 +43,21 @@ class PageMemo:
     def __init__(self, pages: dict[str, tuple[bytes, str]] | None = None) -> None:
         self._pages: dict[str, tuple[bytes, str]] = pages or {}
         self._used: set[str] = set()  # the pages of the current render
+        self._files = Shared(EvidenceFile)  # the evidence files digested in this render (inputs_key)
         self.rendered_now: set[str] = set()  # … those of them that went through Jinja
         self.rendered = 0  # over the memo's life (a serve session)
         self.reused = 0
 
     def begin(self) -> None:
-        """A new render of the site starts (render_site calls this)."""
+        """A new render of the site starts (render_site calls this): last render's files may have changed since."""
         self._used.clear()
+        self._files.clear()
         self.rendered_now.clear()
 
     def page(self, uri: str, inputs: tuple, render: Callable[[], str]) -> str:
         self._used.add(uri)
         try:
-            key = inputs_key(inputs)
+            key = inputs_key(inputs, self._files)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # e.g. a lambda among the values
             self.rendered += 1
             self.rendered_now.add(uri)
