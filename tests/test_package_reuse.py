@@ -8,6 +8,7 @@ import json
 import pytest
 
 import handbook.outputs.package as pkg
+from handbook.outputs import reuse as generic_reuse
 from handbook.outputs.package import reuse
 from test_package import make_archive
 
@@ -99,5 +100,5 @@ def test_the_key_ignores_mtime_but_not_the_code_version(tmp_path, monkeypatch):
     key = reuse.package_key(archive, None)
     archive.files[0] = dataclasses.replace(archive.files[0], mtime_ns=1)
     assert reuse.package_key(archive, None) == key
-    monkeypatch.setattr(reuse, "code_version", lambda: "another version")
+    monkeypatch.setattr(generic_reuse, "code_version", lambda: "another version")
     assert reuse.package_key(archive, None) != key

@@ -81,7 +81,9 @@ def test_the_full_list_holds_every_problem_as_text_never_a_formula(tmp_path):
     archive.files += [bad(n, "市卫健委") for n in range(3000)]
     path = write_problem_list(archive, tmp_path / "out")
     assert path == tmp_path / "out" / "问题文件清单.xlsx" and oct(path.stat().st_mode & 0o777) == "0o644"
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["问题文件清单.xlsx"]  # no temporary file left
+    # No temporary file left; the stamp says what the list was made from (handbook.outputs.reuse).
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".problem-list-result.pickle", ".problem-list-stamp.json", "问题文件清单.xlsx"]
     book = load_workbook(path)
     assert book.sheetnames == ["问题文件", "标准与方案", "指标数值表", "问题台账"]
     sheet = book["问题文件"]
