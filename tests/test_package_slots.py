@@ -360,3 +360,39 @@ def test_font_lookup_still_fails_first(tmp_path, monkeypatch):
     with pytest.raises(fonts.FontMissingError):
         build(make_archive(tmp_path), tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_photo_pdfs_embed_the_font_cut_down_to_their_captions(tmp_path, monkeypatch):
+    """fpdf parses the whole CJK font for each PDF (0.5 s): the reviewers' photo PDFs get a subset made once."""
+    used = []
+    real = photos_module.new_pdf
+
+    def recording(font, *args, **kwargs):
+        used.append((font, font.path.stat().st_size))  # the staging folder is gone after the build
+        return real(font, *args, **kwargs)
+
+    monkeypatch.setattr(photos_module, "new_pdf", recording)
+    archive = make_archive(tmp_path)
+    for n in range(2):
+        plan_file(archive, f"巡查照片{n}", "jpg", pages=None, writer=lambda p, n=n: noisy_jpeg(p, n))
+    result = build(archive, tmp_path / "out")
+    photo_fonts = [(f, size) for f, size in used if f.covers is not None]
+    assert len(photo_fonts) == 1, used  # the one photo PDF of 03.1, 2024
+    font, size = photo_fonts[0]
+    assert set("巡查照片市爱卫办2024…") <= font.covers and "缺" not in font.covers
+    assert size * 10 < fonts.find_cjk_font().path.stat().st_size
+    with zipfile.ZipFile(result.review.zip_path) as zf:
+        merged = next(n for n in zf.namelist() if n.endswith("-照片3张.pdf"))
+        reader = PdfReader(io.BytesIO(zf.read(merged)))
+    assert sorted(p.extract_text().split("　")[0].strip() for p in reader.pages) == [
+        "巡查照片0", "巡查照片1", "爱国卫生月部署会照片"]
+
+
+def test_a_font_subset_has_what_it_was_cut_for_and_an_odd_font_falls_back_whole(tmp_path):
+    full = fonts.find_cjk_font()
+    cut = fonts.subset_for(full, ["卫生城市复审"], tmp_path)
+    assert cut.has("复审卫生 2026（城市）…") and not cut.has("卫生城市复审：缺")
+    assert full.has("任何文字")  # a whole font is taken at its word
+    odd = tmp_path / "odd.ttf"
+    odd.write_bytes(b"not a font")
+    assert fonts.subset_for(fonts.CjkFont(odd), ["卫生"], tmp_path) == fonts.CjkFont(odd)
