@@ -84,7 +84,7 @@ def subset_for(font: CjkFont, texts: Iterable[str], folder: Path) -> CjkFont:
     try:
         from fontTools import subset, ttLib
 
-        with ttLib.TTFont(str(font.path), fontNumber=font.index, lazy=True) as full:  # only the glyphs kept are read
+        with ttLib.TTFont(str(font.path), fontNumber=font.index, lazy=True, recalcTimestamp=False) as full:  # only the glyphs kept are read
             cmap = full.getBestCmap() or {}
             wanted = {c for c in chars if ord(c) in cmap}
             options = subset.Options(notdef_outline=True, name_IDs=["*"], name_languages=["*"],
