@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from handbook.model import Archive, EvidenceFile
+from handbook.util.atomic import write_bytes
 from handbook.util.digest import Shared, value_digest
 from handbook.util.version import code_version
 
@@ -77,9 +76,9 @@ class Stamp:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self.result, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            write_bytes(self.result, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
             stamp = {"format": FORMAT, "key": key, "outputs": stamps}
-            _write_atomic(self.stamp, json.dumps(stamp, ensure_ascii=False, indent=1).encode("utf-8"))
+            write_bytes(self.stamp, json.dumps(stamp, ensure_ascii=False, indent=1).encode("utf-8"))
         except (OSError, pickle.PicklingError, TypeError) as error:
             # Only the next build's shortcut is lost; the output itself is complete.
             log.info("已写出，但记录其输入失败（下次构建将重新生成）：%s（%s）", self.stamp, error)
@@ -111,9 +110,3 @@ def _stamps(paths: Iterable[Path]) -> dict[str, list[int]] | None:
             return None
         stamps[str(path)] = [st.st_size, st.st_mtime_ns]
     return stamps
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as out:
-        out.write(data)
-    os.replace(out.name, path)
