@@ -35,3 +35,19 @@ def test_an_html_page_is_taken_only_with_the_marker():
     assert not pages.take("# 提交指南\n", _Page())
     assert pages.take("<!-- handbook: html -->\n<h1>x</h1>\n", _Page())
     assert pages.bodies == {"items/03.md": "<h1>x</h1>\n"}
+
+
+def test_each_template_environment_is_made_once_per_process():
+    """The changes and package pages ask for ``environment()``; the item and unit pages for ``environment(True)``.
+    All three asks share two environments, so no build compiles a template twice (a third, cached apart, used
+    to push the HTML environment out and make every build compile the item templates again)."""
+    from handbook.render.pages import environment
+
+    html = environment(True)
+    markdown = environment(False)
+    assert environment() is markdown
+    assert environment(True) is html and html is not markdown
+    template = html.get_template("item.md.j2")
+    environment()
+    environment(False)
+    assert environment(True).get_template("item.md.j2") is template  # compiled once, still cached
