@@ -179,3 +179,30 @@ def test_the_cycle_collector_is_paused_only_during_a_quick_rebuild():
         assert not gc.isenabled()
         raise RuntimeError("a failed quick rebuild")
     assert gc.isenabled()  # back on, also after a failure (the full build that follows needs it)
+
+
+def test_a_quick_rebuild_keeps_the_loaded_plan_and_saves_the_scan_cache_after_the_page(tmp_path):
+    config, plugin, builder, full_builds = start_session(tmp_path)
+    try:
+        loaded = plugin.session.project[1]
+        cache = tmp_path / ".cache" / "handbook" / "evidence-scan.json"
+        folder = tmp_path / "evidence" / "45-病媒生物预防控制" / "45.3-病媒生物密度监测报告"
+        (folder / NEW_NAME).write_bytes(next(folder.glob("*.pdf")).read_bytes() + b"\n% 2026\n")
+
+        builder()
+
+        assert full_builds == []
+        assert plugin.build.archive.project is loaded  # standards/ unchanged: not read again
+        plugin.session.wait_for_search()  # the background work: the cache's save, then the index
+        assert NEW_NAME in cache.read_text(encoding="utf-8")
+        assert plugin.session.after_build == []
+
+        city = tmp_path / "standards" / "local" / "city.yml"
+        city.write_text(city.read_text(encoding="utf-8").replace("测试市", "改名市"), encoding="utf-8")
+        os.utime(city, ns=(1, 1))
+        builder()  # a plan change: the full rebuild loads it again
+        assert full_builds == [1]
+        assert plugin.session.project[1] is not loaded
+        assert plugin.session.project[1].plan.city == "改名市"
+    finally:
+        config.plugins.on_shutdown()

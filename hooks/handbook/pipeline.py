@@ -8,9 +8,10 @@ import logging
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from handbook.model import Archive
+from handbook.model import Archive, Project
 
 if TYPE_CHECKING:
     from handbook.scan.memo import FileMemo
@@ -33,13 +34,18 @@ def build_archive(
     git: bool = True,
     own_dirs: tuple[Path, ...] | None = None,
     file_memo: FileMemo | None = None,
+    project: Project | None = None,
+    later: Callable[[Callable[[], None]], None] | None = None,
 ) -> Archive:
     """Load the standard and plan under ``root``, scan ``root/evidence``, judge every cell and indicator.
 
     Raises nothing for bad input: every problem is a Problem on the project or a Problem on a file.
     ``archive.stats`` holds the time of each step and the scan's counters (files seen, hashed again).
     ``file_memo`` (handbook.scan.memo.FileMemo, kept by a ``mkdocs serve`` session) spares re-checking the files
-    whose inputs did not change since the session's last scan.
+    whose inputs did not change since the session's last scan; ``project`` is a project loaded earlier from the
+    same standards/ (the session's quick rebuild, which has checked that no file there changed). It is not
+    changed here: the scan's diagnostics go on the archive's copy.
+    ``later``: where the scan puts work its result does not need (handbook.scan.evidence.scan_evidence).
     """
     from handbook.judge.indicators import evaluate_indicators
     from handbook.judge.cells import judge_cells, summarize
@@ -50,15 +56,16 @@ def build_archive(
     root = Path(root)
     stats: dict = {}
     with _timed(stats, "load"):
-        project = load_project(root, today=today)
+        if project is None:
+            project = load_project(root, today=today)
     evidence_root = root / "evidence"
     with _timed(stats, "scan"):
         files = scan_evidence(project, evidence_root, cache_dir=cache_dir or default_cache_dir(root), git=git,
                               history_since=history_start(project.plan.today), own_dirs=own_dirs,
-                              memo=file_memo)
+                              memo=file_memo, later=later)
     history_note = files.history_note
     if history_note is not None:  # a shallow clone: said on the site and fails --strict
-        project.diagnostics.append(history_note)
+        project = dataclasses.replace(project, diagnostics=[*project.diagnostics, history_note])
     with _timed(stats, "judge"):
         cells = judge_cells(project, files)
         archive = Archive(project=project, files=files, cells=cells, evidence_root=evidence_root, stats=stats,

@@ -11,6 +11,7 @@ publish a broken plan as green. A genuine failure raises ``PluginError`` with a 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import time
@@ -25,7 +26,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from handbook import settings as project_settings
-from handbook.model import Archive, Level, format_problem
+from handbook.model import Archive, Level, Project, format_problem
 from handbook_mkdocs import internals
 from handbook_mkdocs.config import HandbookConfig, load_settings
 from handbook_mkdocs.html_pages import HtmlPages
@@ -47,6 +48,7 @@ class _Build:
         self.pages: BuildPages | None = None  # generated pages converted or reused (mkdocs build, not serve)
         self.html = HtmlPages()  # generated pages written as HTML: never converted
         self.rendered: list[str] = []  # src uris of the pages Jinja rendered (the others came from the memo)
+        self.quick = False  # a serve session's quick rebuild (quick.py), which has compared standards/' stamps
 
     @contextmanager
     def phase(self, name: str):
@@ -112,11 +114,28 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             with self.build.phase("archive"), _failure("读取标准、本地方案和 evidence/"):
                 site = getattr(self, "site_dir", None)  # mkdocs serve builds into a temporary folder
                 own = (site / "evidence", site.parent / f".{site.name}-evidence") if site else None
-                memo = self.session.file_memo if self.session is not None else None
+                session = self.session
+                memo = session.file_memo if session is not None else None
+                later = session.after_build.append if session is not None and self.build.quick else None
                 self.build.archive = build_archive(self.settings.root, today=self.settings.today, own_dirs=own,
-                                                   file_memo=memo)
+                                                   file_memo=memo, project=self._session_project(),
+                                                   later=later)
             self._report(self.build.archive)
         return self.build.archive
+
+    def _session_project(self) -> Project | None:
+        """Under ``mkdocs serve``: the standard and plan, loaded again only when a quick rebuild cannot vouch
+        that standards/ is as it was (quick.py compares its stamps) or the day changed (the plan's today may be
+        the system date). None outside serve: build_archive loads them."""
+        session = self.session
+        if session is None:
+            return None
+        from handbook.load.project import load_project
+
+        day = dt.date.today()
+        if not (self.build.quick and session.project is not None and session.project[0] == day):
+            session.project = (day, load_project(self.settings.root, today=self.settings.today))
+        return session.project[1]
 
     def _report(self, archive: Archive) -> None:
         for diagnostic in archive.build_diagnostics():
@@ -348,8 +367,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             return
         self.build.counts.update({k: v for k, v in stats.as_dict().items() if isinstance(v, int)})  # search_…
 
-    def _write_build_stats(self) -> None:
-        """The scan's counters and each phase's seconds, for the benchmark; a read-only checkout skips it."""
+    def _write_build_stats(self, later: Any = None) -> None:
+        """The scan's counters and each phase's seconds, for the benchmark; a read-only checkout skips it.
+        The figures are taken now; ``later`` (a serve session's background queue) may take the writing."""
         from handbook.util.atomic import write_json
 
         archive = self.build.archive
@@ -357,10 +377,18 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                  "phases": dict(self.build.phases), **self.build.counts,
                  # on_config → on_post_build: everything MkDocs did for this build, theme rendering included.
                  "build_seconds": round(time.perf_counter() - self.build.started, 3)}
-        try:
-            write_json(self.settings.cache_dir / "last-build.json", stats)
-        except OSError as exc:
-            log.debug(f"未能写入构建统计：{exc}")
+        path = self.settings.cache_dir / "last-build.json"
+
+        def write() -> None:
+            try:
+                write_json(path, stats)
+            except OSError as exc:
+                log.debug(f"未能写入构建统计：{exc}")
+
+        if later is None:
+            write()
+        else:
+            later(write)
 
     # ------------------------------------------------------------------ serve
 

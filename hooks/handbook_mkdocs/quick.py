@@ -104,6 +104,7 @@ def fast_builder(plugin: HandbookPlugin, full: Callable[[], None]) -> Callable[[
                 log.info(f"快速重建未完成（{type(exc).__name__}: {exc}），改为完整重建")
         if session is not None:
             session.last = None
+            _run_pending(session)  # a quick rebuild that gave up may have left its cache's save
         full()
 
     return builder
@@ -136,6 +137,7 @@ def quick_rebuild(plugin: HandbookPlugin) -> bool:
     if input_stamps(config, plugin.settings.root) != last.stamps:
         return False
     plugin.build = _Build()
+    plugin.build.quick = True  # input_stamps above covers standards/: the loaded plan still holds
     session.start_build(files, config)
     archive = plugin.archive()
     with plugin.build.phase("render"):
@@ -159,20 +161,25 @@ def quick_rebuild(plugin: HandbookPlugin) -> bool:
             last.markdown[uri] = pages[uri]
     plugin.build.counts.update(pages_rebuilt=len(changed))
     session.rebuilt = changed
+    plugin._write_build_stats(later=session.after_build.append)  # this rebuild's figures, written after the page
     session.search_later(lambda: _in_background(session, lambda: plugin._build_search_index(config)),
                          plugin._write_build_stats)
-    plugin._write_build_stats()
     log.info(f"快速重建：{len(changed)} 个页面（{', '.join(changed) or '无'}），"
              f"用时 {time.perf_counter() - plugin.build.started:.2f} 秒")
     return True
 
 
 def _in_background(session, index: Callable[[], None]) -> None:
-    """The work the page does not wait for: the scan cache's record of new links, then the search index."""
+    """The work the page does not wait for: the scan cache's save and its record of new links, the build's
+    figures, then the search index."""
+    _run_pending(session)
+    index()
+
+
+def _run_pending(session) -> None:
     pending, session.after_build = session.after_build, []
     for work in pending:
         work()
-    index()
 
 
 def _drop_repeated(files: Files) -> None:

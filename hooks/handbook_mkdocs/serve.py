@@ -8,6 +8,7 @@ evidence tree is moved aside while MkDocs empties site/ and put back.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -20,6 +21,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
+from handbook.model import Project
 from handbook.render import PageMemo
 from handbook.scan.memo import FileMemo
 from handbook_mkdocs.quick import LastBuild, SearchLater
@@ -60,6 +62,7 @@ class ServeSession:
     context: str = ""  # what else a conversion depends on: the page set and mkdocs.yml
     render_memo: PageMemo = field(default_factory=PageMemo)
     file_memo: FileMemo = field(default_factory=FileMemo)  # the last scan's files (handbook.scan.memo)
+    project: tuple[dt.date, Project] | None = None  # the standard and plan as loaded, and on which day
     changes_page: tuple = (None, "")  # (history and plan it was rendered from, Markdown)
     bytecode: MemoryBytecodeCache = field(default_factory=MemoryBytecodeCache)
     evidence_stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # uri → (size, mtime) linked

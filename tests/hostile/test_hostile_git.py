@@ -134,3 +134,18 @@ def test_a_worktree_of_a_shallow_clone_is_seen_as_shallow(history, tmp_path):
                           check=True).stdout.strip()
     assert shallow_boundary(tmp_path / "wt" / "evidence") == shallow_boundary(clone) == frozenset({head})
     assert shallow_boundary(history / "evidence") is None and shallow_boundary(tmp_path / "nowhere") is None
+
+
+def test_a_project_loaded_once_and_scanned_twice_says_the_shallow_clone_once(history, tmp_path):
+    """A serve session scans with the project it loaded before (handbook_mkdocs.plugin._session_project): the
+    scan's note goes on the archive's copy, never on the loaded project, so rebuilds do not pile it up."""
+    from handbook.load.project import load_project
+
+    clone = _clone(history, tmp_path / "ci", depth=1)
+    project = load_project(clone, today=dt.date(2026, 11, 23))
+    assert [d.code for d in project.diagnostics] == []
+    for _ in range(2):
+        archive = build_archive(clone, today=dt.date(2026, 11, 23), cache_dir=tmp_path / "cache", project=project)
+        assert [d.code for d in archive.project.diagnostics] == ["shallow-clone"]
+        assert archive.project.plan is project.plan  # the loaded plan itself, not loaded again
+    assert [d.code for d in project.diagnostics] == []

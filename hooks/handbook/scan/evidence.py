@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import os
 import time
+from collections.abc import Callable
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -89,6 +90,7 @@ def scan_evidence(
     history_since: dt.date | None = None,
     own_dirs: tuple[Path, ...] | None = None,
     memo: FileMemo | None = None,
+    later: Callable[[Callable[[], None]], None] | None = None,
 ) -> ScanResult:
     """Every file under ``evidence_root`` as an EvidenceFile, sorted by path; never raises for bad input.
 
@@ -100,6 +102,9 @@ def scan_evidence(
 
     ``memo`` (a ``mkdocs serve`` session's handbook.scan.memo.FileMemo): each file whose inputs are those of the
     session's last scan is a copy of the file that scan made, instead of being worked out again.
+
+    ``later`` takes the work the result does not need, the hash cache's save (a ``mkdocs serve`` session runs it
+    after the page is up, before its next scan); without it the cache is saved before the scan returns.
 
     The returned list has a ``stats`` attribute (ScanStats): the only place the scan's counters travel.
     Every problem on a returned file has a ``place`` (the file itself unless it says another, e.g. its sidecar).
@@ -122,7 +127,10 @@ def scan_evidence(
     contents = _read_contents(evidence + sidecars.orphans, cache, stats)
     context = ScanContext(project, root, folders)
     context.foreign = foreign_links(evidence, cache, root, own_dirs, None if memo is None else memo.links)
-    cache.save()
+    if later is None:
+        cache.save()
+    else:
+        later(cache.save)
     if memo is None:
         files = [_evidence_file(e, contents.get(e.raw), sidecars.of(e), context) for e in evidence]
     else:
